@@ -1,0 +1,2 @@
+//! Process entry (being written).
+fn main() {}

@@ -1,0 +1,157 @@
+//! Test fixture tools, registered only when `MCP_ATLASSIAN_TEST_FIXTURES=1`: they exercise the
+//! protocol machinery (validation, cancellation, progress, logging, filters, panics) without an
+//! Atlassian site. They never appear in a normal configuration.
+
+use std::thread;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::Services;
+use crate::mcp::{
+    Access, Args, Availability, CallCtx, DefaultValue, Level, Param, ParamType, Tool, ToolError,
+    ToolOutput,
+};
+
+/// The toolset name fixture tools belong to.
+pub const TOOLSET: &str = "fixtures";
+
+const fn fixture(
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    params: &'static [Param],
+    handler: fn(&Services, &Args, &CallCtx) -> ToolOutput,
+) -> Tool<Services> {
+    Tool {
+        name,
+        title,
+        description,
+        toolset: TOOLSET,
+        service: "jira",
+        access: Access::Read,
+        availability: Availability::Everywhere,
+        destructive: false,
+        client_capabilities: &[],
+        params,
+        handler,
+    }
+}
+
+fn echo(_: &Services, args: &Args, _: &CallCtx) -> ToolOutput {
+    Ok(Value::Object(args.as_map().clone()))
+}
+
+fn slow(_: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
+    let steps = args.int("steps").unwrap_or(10);
+    let step_ms = args.int("step_ms").unwrap_or(100) as u64;
+    for done in 1..=steps {
+        ctx.check()?;
+        thread::sleep(Duration::from_millis(step_ms));
+        ctx.log(Level::Info, json!(format!("step {done} of {steps}")));
+        ctx.progress(done as f64, Some(steps as f64), Some("working"));
+    }
+    Ok(json!({"steps": steps}))
+}
+
+fn fail(_: &Services, args: &Args, _: &CallCtx) -> ToolOutput {
+    if args.bool("panic") == Some(true) {
+        panic!("fixture_fail asked to panic");
+    }
+    Err(ToolError::failed("the fixture failed on purpose").hint("Call it with different arguments"))
+}
+
+fn write(_: &Services, args: &Args, _: &CallCtx) -> ToolOutput {
+    Ok(json!({"written": args.str("value")}))
+}
+
+const ECHO_PARAMS: &[Param] = &[
+    Param::new("text", ParamType::String, "Text to echo back.").required(),
+    Param::new("count", ParamType::Integer, "A bounded number.")
+        .default(DefaultValue::Int(1))
+        .range(1, 50),
+    Param::new("flag", ParamType::Boolean, "A boolean switch."),
+    Param::new("mode", ParamType::String, "One of a fixed set.").choices(&["a", "b"]),
+    Param::new("labels", ParamType::StringArray, "A list of strings."),
+    Param::new("fields", ParamType::JsonObject, "A JSON object, native or as a string."),
+];
+
+const SLOW_PARAMS: &[Param] = &[
+    Param::new("steps", ParamType::Integer, "Number of steps.")
+        .default(DefaultValue::Int(10))
+        .range(1, 1000),
+    Param::new("step_ms", ParamType::Integer, "Milliseconds per step.")
+        .default(DefaultValue::Int(100))
+        .range(0, 10_000),
+];
+
+const FAIL_PARAMS: &[Param] =
+    &[Param::new("panic", ParamType::Boolean, "Panic instead of failing cleanly.")];
+
+const WRITE_PARAMS: &[Param] = &[Param::new("value", ParamType::String, "Value to write.").required()];
+
+/// The fixture tools.
+pub const TOOLS: &[Tool<Services>] = &[
+    fixture(
+        "fixture_echo",
+        "Echo",
+        "Test fixture: returns its validated arguments with defaults filled in.",
+        ECHO_PARAMS,
+        echo,
+    ),
+    fixture(
+        "fixture_slow",
+        "Slow",
+        "Test fixture: works in steps, sending progress and log messages; stops when cancelled.",
+        SLOW_PARAMS,
+        slow,
+    ),
+    fixture(
+        "fixture_fail",
+        "Fail",
+        "Test fixture: always fails, cleanly or by panicking.",
+        FAIL_PARAMS,
+        fail,
+    ),
+    Tool {
+        access: Access::Write,
+        destructive: true,
+        ..fixture(
+            "fixture_write",
+            "Write",
+            "Test fixture: a write tool, hidden and refused in read-only mode.",
+            WRITE_PARAMS,
+            write,
+        )
+    },
+    Tool {
+        availability: Availability::CloudOnly,
+        ..fixture(
+            "fixture_cloud_only",
+            "Cloud only",
+            "Test fixture: only available when Jira is Cloud.",
+            &[],
+            echo,
+        )
+    },
+    Tool {
+        service: "confluence",
+        ..fixture(
+            "fixture_confluence",
+            "Confluence",
+            "Test fixture: only available when Confluence is configured.",
+            &[],
+            echo,
+        )
+    },
+    Tool {
+        client_capabilities: &["elicitation"],
+        ..fixture(
+            "fixture_needs_elicitation",
+            "Needs elicitation",
+            "Test fixture: 2026-07-28 requests must declare the elicitation client capability.",
+            &[],
+            echo,
+        )
+    },
+];
