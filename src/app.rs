@@ -1,1 +1,165 @@
-//! Composition root (being written).
+//! Composition root: configuration → logging → services → tool filter → MCP server → the command
+//! the user asked for (serve over a transport, list tools, call one tool).
+
+mod cli;
+
+use std::io;
+use std::sync::Arc;
+
+use crate::config::{self, Cli, Command, Config, Transport};
+use crate::mcp::{self, Filter, Server, ServerInfo};
+use crate::tools::{self, Services};
+use crate::transport::{self, Limits};
+
+/// The server's identity in `initialize` and `server/discover`.
+pub const SERVER_INFO: ServerInfo = ServerInfo {
+    name: "mcp-atlassian",
+    title: "MCP Atlassian (Jira and Confluence)",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
+/// Environment variable that registers the test fixture tools (tests only).
+pub const FIXTURES_VAR: &str = "MCP_ATLASSIAN_TEST_FIXTURES";
+
+/// Run the command line; returns the process exit code.
+pub fn run(cli: Cli) -> u8 {
+    if cli.version {
+        return cli::print_line(&config::version_line());
+    }
+    let config = match Config::from_process(&cli) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("mcp-atlassian: {e}");
+            return 2;
+        }
+    };
+    init_logging(&config);
+    if cli.oauth_setup {
+        eprintln!("mcp-atlassian: --oauth-setup is not available in this build yet; pass an access token with ATLASSIAN_OAUTH_ACCESS_TOKEN");
+        return 2;
+    }
+    log::debug!("configuration: {config:?}");
+    let fixtures = std::env::var(FIXTURES_VAR).is_ok_and(|v| v == "1" || v == "true");
+    let server = build_server(&config, fixtures);
+    match cli.command() {
+        Command::Serve(_) => serve(&config, server),
+        Command::Tools(cmd) => cli::list_tools(&server, cmd.json),
+        Command::Call(cmd) => cli::call_tool(&server, &cmd),
+    }
+}
+
+fn init_logging(config: &Config) {
+    let mut builder = env_logger::Builder::new();
+    builder.filter_level(config.log_level.level_filter());
+    if let Ok(spec) = std::env::var("RUST_LOG") {
+        builder.parse_filters(&spec);
+    }
+    // Logs never go to stdout on stdio: that stream belongs to JSON-RPC.
+    if config.logging_stdout && config.transport.is_http() {
+        builder.target(env_logger::Target::Stdout);
+    } else {
+        builder.target(env_logger::Target::Stderr);
+    }
+    let _ = builder.try_init();
+    if config.logging_stdout && !config.transport.is_http() {
+        log::warn!("MCP_LOGGING_STDOUT is ignored with the stdio transport: stdout carries JSON-RPC");
+    }
+}
+
+fn deployment(d: config::Deployment) -> mcp::Deployment {
+    match d {
+        config::Deployment::Cloud => mcp::Deployment::Cloud,
+        config::Deployment::ServerDc => mcp::Deployment::ServerDc,
+    }
+}
+
+/// The tool filter this configuration implies.
+pub fn filter(config: &Config, fixtures: bool) -> Filter {
+    let mut toolsets: std::collections::BTreeSet<String> =
+        config.toolsets.iter().map(|s| s.to_string()).collect();
+    if fixtures {
+        toolsets.insert(tools::fixtures::TOOLSET.to_string());
+    }
+    let services = [("jira", &config.jira), ("confluence", &config.confluence)]
+        .into_iter()
+        .filter_map(|(name, svc)| svc.as_ref().map(|s| (name.to_string(), deployment(s.deployment))))
+        .collect();
+    Filter {
+        toolsets: Some(toolsets),
+        enabled_tools: config.enabled_tools.as_ref().map(|v| v.iter().cloned().collect()),
+        read_only: config.read_only,
+        services,
+    }
+}
+
+/// The server instructions: what is configured and how to use the tools (kept under 2 KB).
+pub fn instructions(config: &Config) -> String {
+    let mut text = String::from(
+        "Tools for Atlassian Jira and Confluence. Jira tools start with jira_, Confluence tools with confluence_. \
+Find things first (jira_search takes JQL, confluence_search takes CQL or plain text), then read or change them by issue key or page id. \
+Rich text (descriptions, comments, page bodies) is Markdown in both directions. \
+A failed call returns isError with the reason and what to change; fix the arguments rather than retrying unchanged.",
+    );
+    for (name, svc) in [("Jira", &config.jira), ("Confluence", &config.confluence)] {
+        if let Some(svc) = svc {
+            let kind = match svc.deployment {
+                config::Deployment::Cloud => "Cloud",
+                config::Deployment::ServerDc => "Server/Data Center",
+            };
+            text.push_str(&format!(" {name} is {kind}."));
+        }
+    }
+    if config.read_only {
+        text.push_str(" The server is read-only: tools that change data are not available.");
+    }
+    let projects = &config.jira_options.projects_filter;
+    if !projects.is_empty() {
+        text.push_str(&format!(" Only these Jira projects are accessible: {}.", projects.join(", ")));
+    }
+    let spaces = &config.confluence_options.spaces_filter;
+    if !spaces.is_empty() {
+        text.push_str(&format!(" Only these Confluence spaces are accessible: {}.", spaces.join(", ")));
+    }
+    text
+}
+
+/// Build the MCP server for a configuration.
+pub fn build_server(config: &Config, fixtures: bool) -> Server<Services> {
+    Server::new(
+        SERVER_INFO,
+        instructions(config),
+        tools::catalogue(fixtures),
+        filter(config, fixtures),
+        Services::default(),
+    )
+}
+
+fn serve(config: &Config, server: Server<Services>) -> u8 {
+    match config.transport {
+        Transport::Stdio => {
+            let limits = Limits {
+                workers: config.resilience.fetcher_max_workers.clamp(1, 64) as usize,
+                ..Limits::default()
+            };
+            log::info!(
+                "serving MCP on stdio with {} tool(s) exposed",
+                server.listed().len()
+            );
+            let stdin = io::stdin().lock();
+            match transport::stdio::serve(Arc::new(server), limits, stdin, io::stdout()) {
+                Ok(()) => 0,
+                Err(e) => {
+                    log::error!("stdio transport failed: {e}");
+                    1
+                }
+            }
+        }
+        other => {
+            eprintln!(
+                "mcp-atlassian: TRANSPORT: {} is not available in this build yet; use stdio",
+                other.as_str()
+            );
+            2
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The non-server commands: `tools` (what this configuration exposes, and why the rest is hidden)
+//! and `call` (run one tool for scripts: JSON on stdout, exit 0 success, 1 tool error, 2 usage).
+//! Here stdout is the command's output, not a JSON-RPC stream.
+
+use std::io::{self, Write};
+
+use serde_json::{Map, Value, json};
+
+use crate::config::CallCmd;
+use crate::mcp::{Access, ParamType, Server, Tool, ToolError};
+use crate::tools::Services;
+
+/// Write one line to stdout; exit code 0, or 1 when stdout is gone.
+pub fn print_line(text: &str) -> u8 {
+    let mut out = io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|_| out.flush()) {
+        Ok(()) => 0,
+        Err(_) => 1,
+    }
+}
+
+/// `mcp-atlassian tools`: a table of exposed tools (or the tools/list JSON with `--json`); hidden
+/// tools are counted on stderr with the reason of each.
+pub fn list_tools(server: &Server<Services>, as_json: bool) -> u8 {
+    if as_json {
+        return print_line(&json!({ "tools": server.listed() }).to_string());
+    }
+    let mut table = String::new();
+    for tool in server.all_tools() {
+        if server.filter().hidden_because(tool).is_none() {
+            let access = match tool.access {
+                Access::Read => "read",
+                Access::Write => "write",
+            };
+            table.push_str(&format!("{:<40} {:<6} {}\n", tool.name, access, tool.toolset));
+        }
+    }
+    let hidden: Vec<String> = server
+        .all_tools()
+        .iter()
+        .filter_map(|t| server.filter().hidden_because(t).map(|why| format!("  {}: {why}", t.name)))
+        .collect();
+    if !hidden.is_empty() {
+        eprintln!("{} tool(s) hidden by this configuration:", hidden.len());
+        for line in &hidden {
+            eprintln!("{line}");
+        }
+    }
+    if server.listed().is_empty() {
+        eprintln!("No tools are exposed. Configure JIRA_URL or CONFLUENCE_URL and check TOOLSETS / ENABLED_TOOLS.");
+        return 0;
+    }
+    print_line(table.trim_end())
+}
+
+/// Turn `key=value` words into an arguments object; values are typed by the tool's parameters.
+pub fn parse_pairs(
+    tool: &Tool<Services>,
+    base: Map<String, Value>,
+    pairs: &[String],
+) -> Result<Map<String, Value>, String> {
+    let mut args = base;
+    for pair in pairs {
+        let Some((key, raw)) = pair.split_once('=') else {
+            return Err(format!("argument {pair:?} is not written key=value"));
+        };
+        let Some(param) = tool.param(key) else {
+            let known: Vec<&str> = tool.params.iter().map(|p| p.name).collect();
+            return Err(format!(
+                "{} has no parameter {key:?} (parameters: {})",
+                tool.name,
+                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+            ));
+        };
+        let value = match param.ty {
+            ParamType::String => Value::String(raw.to_string()),
+            // Typed values: JSON when it parses, else the text (validation converts or explains).
+            _ => serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string())),
+        };
+        args.insert(key.to_string(), value);
+    }
+    Ok(args)
+}
+
+/// `mcp-atlassian call TOOL key=value ...`.
+pub fn call_tool(server: &Server<Services>, cmd: &CallCmd) -> u8 {
+    let usage = |msg: String| {
+        eprintln!("mcp-atlassian call: {msg}");
+        2
+    };
+    let Some(tool) = server.tool(&cmd.tool) else {
+        return usage(format!(
+            "unknown tool {:?}; `mcp-atlassian tools` lists the tools this configuration exposes",
+            cmd.tool
+        ));
+    };
+    let base = match cmd.json.as_deref().map(serde_json::from_str::<Value>) {
+        None => Map::new(),
+        Some(Ok(Value::Object(m))) => m,
+        Some(Ok(_)) => return usage("--json must be a JSON object".into()),
+        Some(Err(e)) => return usage(format!("--json is not valid JSON: {e}")),
+    };
+    let args = match parse_pairs(tool, base, &cmd.args) {
+        Ok(a) => a,
+        Err(e) => return usage(e),
+    };
+    match server.call_direct(tool, args) {
+        Ok(Value::String(s)) => print_line(&s),
+        Ok(v) => print_line(&v.to_string()),
+        Err(e @ ToolError::InvalidArgument { .. }) => usage(format!("{}: {e}", tool.name)),
+        Err(e) => {
+            eprintln!("Error calling {}: {e}", tool.name);
+            1
+        }
+    }
+}
