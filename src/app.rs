@@ -35,7 +35,9 @@ pub fn run(cli: Cli) -> u8 {
     };
     init_logging(&config);
     if cli.oauth_setup {
-        eprintln!("mcp-atlassian: --oauth-setup is not available in this build yet; pass an access token with ATLASSIAN_OAUTH_ACCESS_TOKEN");
+        eprintln!(
+            "mcp-atlassian: --oauth-setup is not available in this build yet; pass an access token with ATLASSIAN_OAUTH_ACCESS_TOKEN"
+        );
         return 2;
     }
     log::debug!("configuration: {config:?}");
@@ -62,7 +64,9 @@ fn init_logging(config: &Config) {
     }
     let _ = builder.try_init();
     if config.logging_stdout && !config.transport.is_http() {
-        log::warn!("MCP_LOGGING_STDOUT is ignored with the stdio transport: stdout carries JSON-RPC");
+        log::warn!(
+            "MCP_LOGGING_STDOUT is ignored with the stdio transport: stdout carries JSON-RPC"
+        );
     }
 }
 
@@ -82,11 +86,17 @@ pub fn filter(config: &Config, fixtures: bool) -> Filter {
     }
     let services = [("jira", &config.jira), ("confluence", &config.confluence)]
         .into_iter()
-        .filter_map(|(name, svc)| svc.as_ref().map(|s| (name.to_string(), deployment(s.deployment))))
+        .filter_map(|(name, svc)| {
+            svc.as_ref()
+                .map(|s| (name.to_string(), deployment(s.deployment)))
+        })
         .collect();
     Filter {
         toolsets: Some(toolsets),
-        enabled_tools: config.enabled_tools.as_ref().map(|v| v.iter().cloned().collect()),
+        enabled_tools: config
+            .enabled_tools
+            .as_ref()
+            .map(|v| v.iter().cloned().collect()),
         read_only: config.read_only,
         services,
     }
@@ -114,11 +124,17 @@ A failed call returns isError with the reason and what to change; fix the argume
     }
     let projects = &config.jira_options.projects_filter;
     if !projects.is_empty() {
-        text.push_str(&format!(" Only these Jira projects are accessible: {}.", projects.join(", ")));
+        text.push_str(&format!(
+            " Only these Jira projects are accessible: {}.",
+            projects.join(", ")
+        ));
     }
     let spaces = &config.confluence_options.spaces_filter;
     if !spaces.is_empty() {
-        text.push_str(&format!(" Only these Confluence spaces are accessible: {}.", spaces.join(", ")));
+        text.push_str(&format!(
+            " Only these Confluence spaces are accessible: {}.",
+            spaces.join(", ")
+        ));
     }
     text
 }

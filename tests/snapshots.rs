@@ -36,7 +36,11 @@ fn tool_schemas_match_snapshots() {
     }
     // Snapshot files of tools that no longer exist are stale.
     for entry in fs::read_dir(dir().join("tools")).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().replace(".json", "");
+        let name = entry
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .replace(".json", "");
         if !catalogue.iter().any(|t| t.name == name) {
             problems.push(format!("stale snapshot tests/snapshots/tools/{name}.json"));
         }
@@ -54,8 +58,18 @@ fn tool_schemas_match_snapshots() {
         title: "MCP Atlassian",
         version: "snapshot",
     };
-    let server = Server::new(info, String::new(), tools::catalogue(false), filter, Services::default());
-    check(dir().join("tools_list.json"), &json!({"tools": server.listed()}), &mut problems);
+    let server = Server::new(
+        info,
+        String::new(),
+        tools::catalogue(false),
+        filter,
+        Services::default(),
+    );
+    check(
+        dir().join("tools_list.json"),
+        &json!({"tools": server.listed()}),
+        &mut problems,
+    );
     assert!(
         problems.is_empty(),
         "{}\nrun UPDATE_TOOLSNAPS=1 cargo test --test snapshots and review the diff",

@@ -36,7 +36,12 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn top_module(rel: &Path) -> String {
-    let first = rel.components().next().unwrap().as_os_str().to_string_lossy();
+    let first = rel
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy();
     first.trim_end_matches(".rs").to_string()
 }
 
@@ -54,7 +59,9 @@ fn source_rules() {
             continue; // the sandbox binary shares nothing with the product and may print
         }
         if !text.trim_start().starts_with("//!") {
-            problems.push(format!("{shown}: must open with a //! paragraph saying its job"));
+            problems.push(format!(
+                "{shown}: must open with a //! paragraph saying its job"
+            ));
         }
         let lines = text.lines().count();
         if lines > MAX_LINES && !LONG_FILES_OK.contains(&shown.as_str()) {
@@ -70,7 +77,9 @@ fn source_rules() {
         }
         let module = top_module(&rel);
         let Some((_, allowed)) = ALLOWED.iter().find(|(m, _)| *m == module) else {
-            problems.push(format!("{shown}: module {module} is missing from the layer table"));
+            problems.push(format!(
+                "{shown}: module {module} is missing from the layer table"
+            ));
             continue;
         };
         for (n, line) in text.lines().enumerate() {

@@ -32,13 +32,21 @@ pub fn list_tools(server: &Server<Services>, as_json: bool) -> u8 {
                 Access::Read => "read",
                 Access::Write => "write",
             };
-            table.push_str(&format!("{:<40} {:<6} {}\n", tool.name, access, tool.toolset));
+            table.push_str(&format!(
+                "{:<40} {:<6} {}\n",
+                tool.name, access, tool.toolset
+            ));
         }
     }
     let hidden: Vec<String> = server
         .all_tools()
         .iter()
-        .filter_map(|t| server.filter().hidden_because(t).map(|why| format!("  {}: {why}", t.name)))
+        .filter_map(|t| {
+            server
+                .filter()
+                .hidden_because(t)
+                .map(|why| format!("  {}: {why}", t.name))
+        })
         .collect();
     if !hidden.is_empty() {
         eprintln!("{} tool(s) hidden by this configuration:", hidden.len());
@@ -47,7 +55,9 @@ pub fn list_tools(server: &Server<Services>, as_json: bool) -> u8 {
         }
     }
     if server.listed().is_empty() {
-        eprintln!("No tools are exposed. Configure JIRA_URL or CONFLUENCE_URL and check TOOLSETS / ENABLED_TOOLS.");
+        eprintln!(
+            "No tools are exposed. Configure JIRA_URL or CONFLUENCE_URL and check TOOLSETS / ENABLED_TOOLS."
+        );
         return 0;
     }
     print_line(table.trim_end())
@@ -69,7 +79,11 @@ pub fn parse_pairs(
             return Err(format!(
                 "{} has no parameter {key:?} (parameters: {})",
                 tool.name,
-                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
             ));
         };
         let value = match param.ty {

@@ -35,7 +35,10 @@ pub enum ToolError {
     /// The call was cancelled by the client.
     Cancelled,
     /// Upstream or business failure with an optional hint on how to recover.
-    Failed { message: String, hint: Option<String> },
+    Failed {
+        message: String,
+        hint: Option<String>,
+    },
 }
 
 impl ToolError {

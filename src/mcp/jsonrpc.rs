@@ -94,7 +94,9 @@ pub fn classify(value: Value) -> Result<Message, Rejected> {
     let Value::Object(mut obj) = value else {
         return Err(Rejected {
             id: Value::Null,
-            error: RpcError::invalid_request("Invalid request: a JSON-RPC message must be an object"),
+            error: RpcError::invalid_request(
+                "Invalid request: a JSON-RPC message must be an object",
+            ),
         });
     };
     let id = obj.remove("id");
@@ -171,7 +173,13 @@ mod tests {
         let m = parse(r#"{"jsonrpc":"2.0","id":"7","method":"ping"}"#).unwrap();
         assert!(matches!(m, Message::Request { id: Value::String(ref s), .. } if s == "7"));
         let m = parse(r#"{"jsonrpc":"2.0","id":7,"method":"ping","extra":1}"#).unwrap();
-        assert!(matches!(m, Message::Request { id: Value::Number(_), .. }));
+        assert!(matches!(
+            m,
+            Message::Request {
+                id: Value::Number(_),
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -31,7 +31,11 @@ impl Level {
     }
 
     pub fn as_str(self) -> &'static str {
-        NAMES.iter().find(|(_, l)| *l == self).map(|(n, _)| *n).unwrap_or("info")
+        NAMES
+            .iter()
+            .find(|(_, l)| *l == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("info")
     }
 
     pub fn names() -> impl Iterator<Item = &'static str> {

@@ -245,7 +245,9 @@ impl Filter {
             return Some("it is not listed in ENABLED_TOOLS".into());
         }
         if self.read_only && tool.access == Access::Write {
-            return Some("it changes data and the server is in read-only mode (READ_ONLY_MODE)".into());
+            return Some(
+                "it changes data and the server is in read-only mode (READ_ONLY_MODE)".into(),
+            );
         }
         let Some((_, deployment)) = self.services.iter().find(|(s, _)| s == tool.service) else {
             return Some(format!("{} is not configured", tool.service));
@@ -271,10 +273,14 @@ pub fn lint<S>(tool: &Tool<S>) -> Vec<String> {
         !n.is_empty()
             && n.len() <= 64
             && n.starts_with(|c: char| c.is_ascii_lowercase())
-            && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && n.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
     };
     if !name_ok(tool.name) || tool.name.len() > 40 {
-        problems.push(format!("{}: name must match ^[a-z][a-z0-9_]{{0,39}}$", tool.name));
+        problems.push(format!(
+            "{}: name must match ^[a-z][a-z0-9_]{{0,39}}$",
+            tool.name
+        ));
     }
     if tool.description.trim().is_empty() || tool.description.len() > 1024 {
         problems.push(format!("{}: description must be 1..=1024 bytes", tool.name));

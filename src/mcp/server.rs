@@ -361,11 +361,17 @@ impl<S: Send + Sync + 'static> Server<S> {
         }
     }
 
-    fn initialize(&self, session: &Session, params: &Map<String, Value>) -> Result<Value, RpcError> {
+    fn initialize(
+        &self,
+        session: &Session,
+        params: &Map<String, Value>,
+    ) -> Result<Value, RpcError> {
         let requested = params
             .get("protocolVersion")
             .and_then(Value::as_str)
-            .ok_or_else(|| RpcError::invalid_params("Invalid params: protocolVersion must be a string"))?;
+            .ok_or_else(|| {
+                RpcError::invalid_params("Invalid params: protocolVersion must be a string")
+            })?;
         let mut negotiated = lock(&session.version);
         if negotiated.is_some() {
             return Err(RpcError::invalid_request(
@@ -401,7 +407,11 @@ impl<S: Send + Sync + 'static> Server<S> {
     ) -> Result<Step, RpcError> {
         let name = match params.get("name") {
             Some(Value::String(n)) => n.clone(),
-            _ => return Err(RpcError::invalid_params("Invalid params: name must be a string")),
+            _ => {
+                return Err(RpcError::invalid_params(
+                    "Invalid params: name must be a string",
+                ));
+            }
         };
         let index = self
             .tools
@@ -506,19 +516,30 @@ impl<S: Send + Sync + 'static> Server<S> {
         let outcome = if job.cancelled.load(Ordering::Relaxed) {
             Err(ToolError::Cancelled)
         } else {
-            let ctx = CallCtx::new(job.cancelled.clone(), job.progress_token, job.log_level, outbox);
-            catch_unwind(AssertUnwindSafe(|| (tool.handler)(&self.state, &job.args, &ctx)))
-                .unwrap_or_else(|_| {
-                    log::error!("tool {} panicked", tool.name);
-                    Err(ToolError::failed("internal error in the server")
-                        .hint("This is a bug in mcp-atlassian; please report it with the arguments used"))
-                })
+            let ctx = CallCtx::new(
+                job.cancelled.clone(),
+                job.progress_token,
+                job.log_level,
+                outbox,
+            );
+            catch_unwind(AssertUnwindSafe(|| {
+                (tool.handler)(&self.state, &job.args, &ctx)
+            }))
+            .unwrap_or_else(|_| {
+                log::error!("tool {} panicked", tool.name);
+                Err(ToolError::failed("internal error in the server").hint(
+                    "This is a bug in mcp-atlassian; please report it with the arguments used",
+                ))
+            })
         };
         lock(&session.inflight).remove(&job.key);
         if job.cancelled.load(Ordering::Relaxed) {
             return None;
         }
-        Some(jsonrpc::result(&job.id, self.tool_result(tool.name, outcome, job.era)))
+        Some(jsonrpc::result(
+            &job.id,
+            self.tool_result(tool.name, outcome, job.era),
+        ))
     }
 
     /// Call a tool directly (CLI `call`): same filter and validation as over MCP, no client.

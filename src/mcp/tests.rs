@@ -72,7 +72,13 @@ fn server(filter: Filter) -> Server<()> {
         title: "Test",
         version: "0.0.1",
     };
-    Server::new(info, "Use the tools.".into(), TOOLS.iter().collect(), filter, ())
+    Server::new(
+        info,
+        "Use the tools.".into(),
+        TOOLS.iter().collect(),
+        filter,
+        (),
+    )
 }
 
 fn jira(deployment: Deployment) -> Filter {
@@ -124,7 +130,11 @@ fn initialize_echoes_supported_versions() {
 fn requests_before_initialize_are_invalid_but_ping_works() {
     let s = server(jira(Deployment::Cloud));
     let session = Session::new();
-    let (r, _) = exchange(&s, &session, r#"{"jsonrpc":"2.0","id":"a","method":"tools/list"}"#);
+    let (r, _) = exchange(
+        &s,
+        &session,
+        r#"{"jsonrpc":"2.0","id":"a","method":"tools/list"}"#,
+    );
     assert_eq!(code(&r), jsonrpc::INVALID_REQUEST);
     assert_eq!(r.unwrap()["id"], "a");
     let (r, _) = exchange(&s, &session, r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
@@ -136,7 +146,10 @@ fn second_initialize_is_refused() {
     let s = server(jira(Deployment::Cloud));
     let session = init(&s, "2025-06-18");
     let line = r#"{"jsonrpc":"2.0","id":9,"method":"initialize","params":{"protocolVersion":"2025-06-18"}}"#;
-    assert_eq!(code(&exchange(&s, &session, line).0), jsonrpc::INVALID_REQUEST);
+    assert_eq!(
+        code(&exchange(&s, &session, line).0),
+        jsonrpc::INVALID_REQUEST
+    );
 }
 
 #[test]
@@ -145,20 +158,44 @@ fn protocol_errors() {
     let session = init(&s, "2025-11-25");
     let cases = [
         ("{not json", jsonrpc::PARSE_ERROR),
-        (r#"{"jsonrpc":"2.0","id":1,"method":"nope"}"#, jsonrpc::METHOD_NOT_FOUND),
-        (r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"zz"}}"#, jsonrpc::INVALID_PARAMS),
-        (r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":5}}"#, jsonrpc::INVALID_PARAMS),
-        (r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t_read","arguments":[]}}"#, jsonrpc::INVALID_PARAMS),
-        (r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":"x"}}"#, jsonrpc::INVALID_PARAMS),
-        (r#"{"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":"loud"}}"#, jsonrpc::INVALID_PARAMS),
-        (r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#, jsonrpc::INVALID_REQUEST),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"nope"}"#,
+            jsonrpc::METHOD_NOT_FOUND,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"zz"}}"#,
+            jsonrpc::INVALID_PARAMS,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":5}}"#,
+            jsonrpc::INVALID_PARAMS,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t_read","arguments":[]}}"#,
+            jsonrpc::INVALID_PARAMS,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":"x"}}"#,
+            jsonrpc::INVALID_PARAMS,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":"loud"}}"#,
+            jsonrpc::INVALID_PARAMS,
+        ),
+        (
+            r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#,
+            jsonrpc::INVALID_REQUEST,
+        ),
         ("[]", jsonrpc::INVALID_REQUEST),
     ];
     for (line, want) in cases {
         assert_eq!(code(&exchange(&s, &session, line).0), want, "{line}");
     }
     // Notifications are never answered, even unknown ones.
-    assert_eq!(exchange(&s, &session, r#"{"jsonrpc":"2.0","method":"x/y"}"#).0, None);
+    assert_eq!(
+        exchange(&s, &session, r#"{"jsonrpc":"2.0","method":"x/y"}"#).0,
+        None
+    );
 }
 
 #[test]
@@ -180,14 +217,31 @@ fn batches_only_in_2025_03_26_sessions() {
 fn tool_calls_validate_fill_defaults_and_report_progress_and_logs() {
     let s = server(jira(Deployment::Cloud));
     let session = init(&s, "2025-11-25");
-    exchange(&s, &session, r#"{"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":"info"}}"#);
+    exchange(
+        &s,
+        &session,
+        r#"{"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":"info"}}"#,
+    );
     let line = r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"t_read","arguments":{"key":"K","fields":"{\"a\":1}"},"_meta":{"progressToken":"p"}}}"#;
     let (reply, notes) = exchange(&s, &session, line);
     let reply = reply.unwrap();
     let text = reply["result"]["content"][0]["text"].as_str().unwrap();
-    assert_eq!(serde_json::from_str::<Value>(text).unwrap(), json!({"key":"K","limit":10,"fields":{"a":1}}));
-    let methods: Vec<&str> = notes.iter().map(|n| n["method"].as_str().unwrap()).collect();
-    assert_eq!(methods, ["notifications/progress", "notifications/progress", "notifications/message"]);
+    assert_eq!(
+        serde_json::from_str::<Value>(text).unwrap(),
+        json!({"key":"K","limit":10,"fields":{"a":1}})
+    );
+    let methods: Vec<&str> = notes
+        .iter()
+        .map(|n| n["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            "notifications/progress",
+            "notifications/progress",
+            "notifications/message"
+        ]
+    );
     assert_eq!(notes[1]["params"]["message"], "done");
 
     for (args, needle) in [
@@ -213,7 +267,11 @@ fn filters_apply_at_call_time() {
         ..jira(Deployment::Cloud)
     };
     let s = server(filter);
-    let names: Vec<&str> = s.listed().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = s
+        .listed()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["t_read", "t_panic"]);
     let session = init(&s, "2025-11-25");
     for name in ["t_write", "t_server"] {
@@ -221,7 +279,12 @@ fn filters_apply_at_call_time() {
         let before = CALLS.load(Ordering::SeqCst);
         let reply = exchange(&s, &session, &line.to_string()).0.unwrap();
         assert_eq!(reply["result"]["isError"], true);
-        assert!(reply["result"]["content"][0]["text"].as_str().unwrap().contains("not available"));
+        assert!(
+            reply["result"]["content"][0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("not available")
+        );
         assert_eq!(CALLS.load(Ordering::SeqCst), before, "handler must not run");
     }
 }
@@ -241,11 +304,21 @@ fn cancelled_calls_send_nothing() {
     let s = server(jira(Deployment::Cloud));
     let session = init(&s, "2025-11-25");
     let line = r#"{"jsonrpc":"2.0","id":"c1","method":"tools/call","params":{"name":"t_read","arguments":{"key":"K"}}}"#;
-    let Step::Queue(job) = s.receive(&session, line) else { panic!("expected a job") };
+    let Step::Queue(job) = s.receive(&session, line) else {
+        panic!("expected a job")
+    };
     assert_eq!(session.in_flight(), 1);
     // A cancel for another id changes nothing; the right one cancels.
-    exchange(&s, &session, r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"c2"}}"#);
-    exchange(&s, &session, r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"c1"}}"#);
+    exchange(
+        &s,
+        &session,
+        r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"c2"}}"#,
+    );
+    exchange(
+        &s,
+        &session,
+        r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"c1"}}"#,
+    );
     assert_eq!(s.run(&session, job, &Discard), None);
     assert_eq!(session.in_flight(), 0);
 }
@@ -264,28 +337,60 @@ fn modern(method: &str, params: Value) -> String {
 fn modern_requests_are_stateless() {
     let s = server(jira(Deployment::ServerDc));
     let session = Session::new();
-    let r = exchange(&s, &session, &modern("server/discover", json!({}))).0.unwrap();
+    let r = exchange(&s, &session, &modern("server/discover", json!({})))
+        .0
+        .unwrap();
     let r = &r["result"];
     assert_eq!(r["resultType"], "complete");
     assert_eq!(r["supportedVersions"][0], "2026-07-28");
     assert_eq!(r["cacheScope"], "public");
     assert!(r["ttlMs"].as_u64().is_some());
-    assert_eq!(r["_meta"]["io.modelcontextprotocol/serverInfo"]["name"], "test");
+    assert_eq!(
+        r["_meta"]["io.modelcontextprotocol/serverInfo"]["name"],
+        "test"
+    );
 
-    let r = exchange(&s, &session, &modern("tools/list", json!({}))).0.unwrap();
+    let r = exchange(&s, &session, &modern("tools/list", json!({})))
+        .0
+        .unwrap();
     assert_eq!(r["result"]["tools"].as_array().unwrap().len(), 4);
     assert!(r["result"]["ttlMs"].is_u64());
 
-    let (r, notes) = exchange(&s, &session, &modern("tools/call", json!({"name":"t_read","arguments":{"key":"K"}})));
+    let (r, notes) = exchange(
+        &s,
+        &session,
+        &modern(
+            "tools/call",
+            json!({"name":"t_read","arguments":{"key":"K"}}),
+        ),
+    );
     assert_eq!(r.unwrap()["result"]["resultType"], "complete");
-    assert_eq!(notes.len(), 2, "logLevel debug lets info and debug through; no progressToken, no progress");
+    assert_eq!(
+        notes.len(),
+        2,
+        "logLevel debug lets info and debug through; no progressToken, no progress"
+    );
 
-    let r = exchange(&s, &session, &modern("tools/call", json!({"name":"t_server","arguments":{"key":"K"}}))).0;
+    let r = exchange(
+        &s,
+        &session,
+        &modern(
+            "tools/call",
+            json!({"name":"t_server","arguments":{"key":"K"}}),
+        ),
+    )
+    .0;
     assert_eq!(code(&r), jsonrpc::MISSING_CLIENT_CAPABILITY);
-    assert_eq!(r.unwrap()["error"]["data"]["requiredCapabilities"], json!({"elicitation": {}}));
+    assert_eq!(
+        r.unwrap()["error"]["data"]["requiredCapabilities"],
+        json!({"elicitation": {}})
+    );
 
     for method in ["ping", "logging/setLevel", "resources/list"] {
-        assert_eq!(code(&exchange(&s, &session, &modern(method, json!({}))).0), jsonrpc::METHOD_NOT_FOUND);
+        assert_eq!(
+            code(&exchange(&s, &session, &modern(method, json!({}))).0),
+            jsonrpc::METHOD_NOT_FOUND
+        );
     }
     // The session stays uninitialized: legacy requests are still refused.
     assert_eq!(session.version(), None);
@@ -296,9 +401,15 @@ fn modern_meta_is_checked() {
     let s = server(jira(Deployment::Cloud));
     let session = Session::new();
     let line = r#"{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{}}"#;
-    assert_eq!(code(&exchange(&s, &session, line).0), jsonrpc::INVALID_PARAMS);
+    assert_eq!(
+        code(&exchange(&s, &session, line).0),
+        jsonrpc::INVALID_PARAMS
+    );
     let line = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#;
-    assert_eq!(code(&exchange(&s, &session, line).0), jsonrpc::INVALID_PARAMS);
+    assert_eq!(
+        code(&exchange(&s, &session, line).0),
+        jsonrpc::INVALID_PARAMS
+    );
     let line = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"1999-01-01","io.modelcontextprotocol/clientCapabilities":{}}}}"#;
     let r = exchange(&s, &session, line).0;
     assert_eq!(code(&r), jsonrpc::UNSUPPORTED_VERSION);

@@ -73,7 +73,11 @@ const ECHO_PARAMS: &[Param] = &[
     Param::new("flag", ParamType::Boolean, "A boolean switch."),
     Param::new("mode", ParamType::String, "One of a fixed set.").choices(&["a", "b"]),
     Param::new("labels", ParamType::StringArray, "A list of strings."),
-    Param::new("fields", ParamType::JsonObject, "A JSON object, native or as a string."),
+    Param::new(
+        "fields",
+        ParamType::JsonObject,
+        "A JSON object, native or as a string.",
+    ),
 ];
 
 const SLOW_PARAMS: &[Param] = &[
@@ -85,10 +89,14 @@ const SLOW_PARAMS: &[Param] = &[
         .range(0, 10_000),
 ];
 
-const FAIL_PARAMS: &[Param] =
-    &[Param::new("panic", ParamType::Boolean, "Panic instead of failing cleanly.")];
+const FAIL_PARAMS: &[Param] = &[Param::new(
+    "panic",
+    ParamType::Boolean,
+    "Panic instead of failing cleanly.",
+)];
 
-const WRITE_PARAMS: &[Param] = &[Param::new("value", ParamType::String, "Value to write.").required()];
+const WRITE_PARAMS: &[Param] =
+    &[Param::new("value", ParamType::String, "Value to write.").required()];
 
 /// The fixture tools.
 pub const TOOLS: &[Tool<Services>] = &[

@@ -83,18 +83,19 @@ where
     W: Write + Send + 'static,
 {
     let (out_tx, out_rx) = unbounded::<Value>();
-    let writer = thread::Builder::new()
-        .name("stdout-writer".into())
-        .spawn(move || -> io::Result<()> {
-            let mut output = output;
-            for message in out_rx {
-                let mut line = message.to_string();
-                line.push('\n');
-                output.write_all(line.as_bytes())?;
-                output.flush()?;
-            }
-            Ok(())
-        })?;
+    let writer =
+        thread::Builder::new()
+            .name("stdout-writer".into())
+            .spawn(move || -> io::Result<()> {
+                let mut output = output;
+                for message in out_rx {
+                    let mut line = message.to_string();
+                    line.push('\n');
+                    output.write_all(line.as_bytes())?;
+                    output.flush()?;
+                }
+                Ok(())
+            })?;
 
     let session = Arc::new(Session::new());
     let (job_tx, job_rx) = bounded::<Job>(limits.queue);
@@ -102,13 +103,17 @@ where
     for n in 0..limits.workers.max(1) {
         let (server, session, jobs) = (server.clone(), session.clone(), job_rx.clone());
         let outbox = LineOutbox(out_tx.clone());
-        workers.push(thread::Builder::new().name(format!("worker-{n}")).spawn(move || {
-            for job in jobs {
-                if let Some(reply) = server.run(&session, job, &outbox) {
-                    outbox.send(reply);
-                }
-            }
-        })?);
+        workers.push(
+            thread::Builder::new()
+                .name(format!("worker-{n}"))
+                .spawn(move || {
+                    for job in jobs {
+                        if let Some(reply) = server.run(&session, job, &outbox) {
+                            outbox.send(reply);
+                        }
+                    }
+                })?,
+        );
     }
     drop(job_rx);
 
@@ -136,7 +141,10 @@ where
             ))),
             Line::NotUtf8 => outbox.send(jsonrpc::error(
                 &Value::Null,
-                &RpcError::new(jsonrpc::PARSE_ERROR, "Parse error: the line is not valid UTF-8"),
+                &RpcError::new(
+                    jsonrpc::PARSE_ERROR,
+                    "Parse error: the line is not valid UTF-8",
+                ),
             )),
             Line::Text(text) if text.trim().is_empty() => {}
             Line::Text(text) => match server.receive(&session, &text) {
@@ -150,7 +158,10 @@ where
             },
         }
     }
-    log::debug!("stdin closed; waiting for {} call(s) in flight", session.in_flight());
+    log::debug!(
+        "stdin closed; waiting for {} call(s) in flight",
+        session.in_flight()
+    );
     drop(job_tx);
     for w in workers {
         let _ = w.join();

@@ -1,0 +1,55 @@
+//! The README's tool table is generated from the registry; this test fails when it is stale.
+//! `UPDATE_README=1 cargo test --test readme` rewrites the table between its markers.
+
+use std::fs;
+
+use mcp_atlassian::mcp::{Access, Availability};
+use mcp_atlassian::tools;
+
+const BEGIN: &str = "<!-- TOOLS-TABLE:BEGIN -->";
+const END: &str = "<!-- TOOLS-TABLE:END -->";
+
+fn table() -> String {
+    let catalogue = tools::catalogue(false);
+    if catalogue.is_empty() {
+        return "No Jira or Confluence tools are declared yet.\n".into();
+    }
+    let mut out =
+        String::from("| tool | toolset | access | Cloud | Server/DC |\n|---|---|---|---|---|\n");
+    for t in catalogue {
+        let (cloud, dc) = match t.availability {
+            Availability::Everywhere => ("yes", "yes"),
+            Availability::CloudOnly => ("yes", "hidden"),
+            Availability::ServerDcOnly => ("hidden", "yes"),
+        };
+        let access = if t.access == Access::Write {
+            "write"
+        } else {
+            "read"
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {access} | {cloud} | {dc} |\n",
+            t.name, t.toolset
+        ));
+    }
+    out
+}
+
+#[test]
+fn readme_tool_table_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = fs::read_to_string(path).unwrap();
+    let (head, rest) = readme
+        .split_once(BEGIN)
+        .expect("README lacks the begin marker");
+    let (_, tail) = rest.split_once(END).expect("README lacks the end marker");
+    let fresh = format!("{head}{BEGIN}\n{}{END}{tail}", table());
+    if std::env::var_os("UPDATE_README").is_some() {
+        fs::write(path, &fresh).unwrap();
+    } else {
+        assert!(
+            fresh == readme,
+            "README tool table is stale: run UPDATE_README=1 cargo test --test readme"
+        );
+    }
+}
