@@ -48,9 +48,9 @@ bench: static
 	@test -x /usr/bin/time || scripts/apt-install.sh time
 	scripts/bench.sh $(STATIC_BIN)
 
-demo: $(VENV)/.stamp
+demo:
 	$(CARGO) build -q --bin mcp-atlassian
-	$(PY) scripts/demo.py target/debug/mcp-atlassian
+	python3 scripts/demo.py target/debug/mcp-atlassian
 
 clean:
 	$(CARGO) clean
