@@ -179,3 +179,58 @@ fn serve(config: &Config, server: Server<Services>) -> u8 {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instructions_stay_under_two_kilobytes() {
+        let cli = Cli::default();
+        let env = config::EnvSource::from_vars([
+            ("JIRA_URL", "https://a.atlassian.net"),
+            ("CONFLUENCE_URL", "https://confluence.example.com"),
+            ("READ_ONLY_MODE", "true"),
+            (
+                "JIRA_PROJECTS_FILTER",
+                "ALPHA,BETA,GAMMA,DELTA,EPSILON,ZETA",
+            ),
+            ("CONFLUENCE_SPACES_FILTER", "ENG,OPS,DOCS,HR"),
+        ]);
+        let config = config::load(&cli, &env).unwrap();
+        let text = instructions(&config);
+        assert!(text.len() < 2048, "{} bytes", text.len());
+        for needle in [
+            "read-only",
+            "ALPHA",
+            "DOCS",
+            "Jira is Cloud",
+            "Confluence is Server/Data Center",
+        ] {
+            assert!(text.contains(needle), "{needle} missing from: {text}");
+        }
+    }
+
+    #[test]
+    fn filter_follows_configuration() {
+        let cli = Cli::default();
+        let env = config::EnvSource::from_vars([
+            ("JIRA_URL", "https://jira.internal.example"),
+            ("TOOLSETS", "default"),
+            ("ENABLED_TOOLS", "jira_get_issue"),
+        ]);
+        let config = config::load(&cli, &env).unwrap();
+        let f = filter(&config, true);
+        assert_eq!(
+            f.services,
+            vec![("jira".to_string(), mcp::Deployment::ServerDc)]
+        );
+        let sets = f.toolsets.unwrap();
+        assert!(
+            sets.contains("jira_issues")
+                && sets.contains("fixtures")
+                && !sets.contains("jira_agile")
+        );
+        assert_eq!(f.enabled_tools.unwrap().len(), 1);
+    }
+}
