@@ -119,6 +119,8 @@ pub fn classify(value: Value) -> Result<Message, Rejected> {
     let params = match obj.remove("params") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(p)) => p,
+        // A notification is never answered, not even with an error.
+        Some(_) if id.is_none() => Map::new(),
         Some(_) => {
             return Err(Rejected {
                 id: readable_id,
@@ -202,6 +204,12 @@ mod tests {
         assert_eq!((r.id, r.error.code), (json!(1), INVALID_PARAMS));
         let r = parse(r#""hello""#).unwrap_err();
         assert_eq!(r.error.code, INVALID_REQUEST);
+    }
+
+    #[test]
+    fn notifications_with_odd_params_are_still_silent() {
+        let m = parse(r#"{"jsonrpc":"2.0","method":"notifications/initialized","params":[1]}"#);
+        assert!(matches!(m, Ok(Message::Notification { .. })));
     }
 
     #[test]
