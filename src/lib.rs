@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod atlassian;
 pub mod config;
 pub mod mcp;
 pub mod tools;
