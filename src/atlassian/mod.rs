@@ -8,6 +8,7 @@ mod cache;
 mod client;
 mod error;
 mod proxy;
+pub mod query;
 mod retry;
 mod tls;
 
