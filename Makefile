@@ -10,7 +10,7 @@ PY         := $(VENV)/bin/python
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_STAMP  := target/.apt-stamp
 
-.PHONY: build static test test-rust test-e2e lint bench demo clean
+.PHONY: build static test test-rust test-e2e net-tools lint bench demo clean
 
 build:
 	$(CARGO) build --release --bins
@@ -31,7 +31,12 @@ $(VENV)/.stamp: tests/e2e/requirements.txt
 
 test: test-rust test-e2e
 
-test-rust:
+# Loopback network parts for the HTTP client tests: an HTTP CONNECT proxy, a SOCKS5 proxy, openssl.
+net-tools:
+	@command -v tinyproxy >/dev/null && command -v microsocks >/dev/null && command -v openssl >/dev/null \
+	  || scripts/apt-install.sh tinyproxy-bin microsocks openssl
+
+test-rust: net-tools
 	$(CARGO) test --all-targets -q
 
 test-e2e: $(VENV)/.stamp

@@ -7,7 +7,7 @@ mod auth;
 mod cache;
 mod client;
 mod error;
-mod proxy;
+pub mod proxy;
 pub mod query;
 mod retry;
 mod tls;

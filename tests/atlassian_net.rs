@@ -1,0 +1,327 @@
+//! The HTTP client through real network parts on loopback: tinyproxy (HTTP CONNECT proxy),
+//! microsocks (SOCKS5 with a password), and a TLS server with a private CA made by openssl.
+//! `make test` installs them (Debian packages tinyproxy-bin, microsocks, openssl); when they are
+//! missing these tests fail with the package to install rather than pass silently.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mcp_atlassian::atlassian::{
+    Client, ClientOptions, Credentials, Deployment, HttpError, Limiter, Product, ProxyRules,
+    TlsOptions,
+};
+
+/// Kills the child process when dropped.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_port(port: u16) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "nothing listens on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn need(program: &str, package: &str) {
+    let found = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+        .unwrap_or(false);
+    assert!(
+        found,
+        "{program} is missing: install the Debian package {package} (make test does)"
+    );
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mcp-atlassian-net-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A plain HTTP stub answering every request with a small JSON body.
+fn stub() -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", server.server_addr().to_ip().unwrap());
+    std::thread::spawn(move || {
+        for req in server.incoming_requests() {
+            let _ = req.respond(tiny_http::Response::from_string(r#"{"ok":true}"#));
+        }
+    });
+    base
+}
+
+fn client(base: &str, proxy: ProxyRules, tls: TlsOptions) -> Client {
+    let mut opts = ClientOptions::new(Product::Jira, Deployment::ServerDc, base, Credentials::None);
+    opts.proxy = proxy;
+    opts.tls = tls;
+    opts.timeout = Duration::from_secs(10);
+    Client::new(opts, Arc::new(Limiter::unlimited())).unwrap()
+}
+
+fn tinyproxy(dir: &Path) -> (Proc, u16, PathBuf) {
+    need("tinyproxy", "tinyproxy-bin");
+    let port = free_port();
+    let log = dir.join("tinyproxy.log");
+    let conf = dir.join("tinyproxy.conf");
+    std::fs::write(
+        &conf,
+        format!("Port {port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nLogFile \"{}\"\nLogLevel Connect\nMaxClients 10\n", log.display()),
+    )
+    .unwrap();
+    let child = Command::new("tinyproxy")
+        .args(["-d", "-c"])
+        .arg(&conf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_port(port);
+    (Proc(child), port, log)
+}
+
+#[test]
+fn http_connect_proxy_is_used_and_no_proxy_bypasses_it() {
+    let dir = scratch("tinyproxy");
+    let (_proxy, port, log) = tinyproxy(&dir);
+    let target = stub();
+    let target_port = target.rsplit(':').next().unwrap().to_string();
+    let rules = ProxyRules {
+        http: Some(format!("http://127.0.0.1:{port}")),
+        ..ProxyRules::default()
+    };
+    let v = client(&target, rules.clone(), TlsOptions::default())
+        .get("/a")
+        .send_json()
+        .unwrap();
+    assert_eq!(v["ok"], true);
+    std::thread::sleep(Duration::from_millis(200));
+    let seen = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        seen.contains(&target_port),
+        "tinyproxy did not carry the request:\n{seen}"
+    );
+
+    let bypass = ProxyRules {
+        no_proxy: vec!["127.0.0.0/8".into()],
+        ..rules
+    };
+    let before = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .matches(&target_port)
+        .count();
+    client(&target, bypass, TlsOptions::default())
+        .get("/b")
+        .send_json()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let after = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .matches(&target_port)
+        .count();
+    assert_eq!(before, after, "NO_PROXY must bypass the proxy");
+}
+
+#[test]
+fn socks5_proxy_with_password() {
+    need("microsocks", "microsocks");
+    let port = free_port();
+    let _socks = Proc(
+        Command::new("microsocks")
+            .args([
+                "-i",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-u",
+                "bob",
+                "-P",
+                "s3cret",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_port(port);
+    let target = stub();
+    let good = ProxyRules {
+        all: Some(format!("socks5://bob:s3cret@127.0.0.1:{port}")),
+        ..ProxyRules::default()
+    };
+    assert_eq!(
+        client(&target, good, TlsOptions::default())
+            .get("/a")
+            .send_json()
+            .unwrap()["ok"],
+        true
+    );
+    let bad = ProxyRules {
+        all: Some(format!("socks5://bob:wrong@127.0.0.1:{port}")),
+        ..ProxyRules::default()
+    };
+    let err = client(&target, bad, TlsOptions::default())
+        .get("/a")
+        .send()
+        .unwrap_err();
+    assert!(matches!(err, HttpError::Connect { .. }), "{err:?}");
+}
+
+#[test]
+fn dead_proxy_is_a_connect_error() {
+    let dead = free_port();
+    let rules = ProxyRules {
+        http: Some(format!("http://127.0.0.1:{dead}")),
+        ..ProxyRules::default()
+    };
+    let err = client(&stub(), rules, TlsOptions::default())
+        .get("/a")
+        .send()
+        .unwrap_err();
+    assert!(matches!(err, HttpError::Connect { .. }), "{err:?}");
+}
+
+/// A private CA and a server certificate for 127.0.0.1 and localhost.
+fn make_ca(dir: &Path) {
+    need("openssl", "openssl");
+    let run = |args: &[&str]| {
+        let ok = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success(), "openssl {args:?} failed");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=mcp-atlassian test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "server.pem",
+    ]);
+}
+
+#[test]
+fn private_ca_bundle_adds_trust_and_verification_can_be_disabled() {
+    let dir = scratch("tls");
+    make_ca(&dir);
+    let port = free_port();
+    let _server = Proc(
+        Command::new("openssl")
+            .args([
+                "s_server",
+                "-quiet",
+                "-www",
+                "-accept",
+                &port.to_string(),
+                "-cert",
+                "server.pem",
+                "-key",
+                "server.key",
+            ])
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_port(port);
+    let base = format!("https://127.0.0.1:{port}");
+    let untrusted = client(&base, ProxyRules::default(), TlsOptions::default())
+        .get("/")
+        .send()
+        .unwrap_err();
+    assert!(
+        untrusted
+            .to_string()
+            .to_ascii_lowercase()
+            .contains("certificate"),
+        "{untrusted}"
+    );
+    let with_ca = TlsOptions {
+        ca_bundles: vec![dir.join("ca.pem")],
+        ..TlsOptions::default()
+    };
+    let resp = client(&base, ProxyRules::default(), with_ca)
+        .get("/")
+        .send()
+        .unwrap();
+    assert_eq!(resp.status, 200);
+    let no_verify = TlsOptions {
+        verify: false,
+        ..TlsOptions::default()
+    };
+    assert_eq!(
+        client(&base, ProxyRules::default(), no_verify)
+            .get("/")
+            .send()
+            .unwrap()
+            .status,
+        200
+    );
+}
