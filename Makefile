@@ -10,7 +10,7 @@ PY         := $(VENV)/bin/python
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_STAMP  := target/.apt-stamp
 
-.PHONY: build static test test-rust test-e2e net-tools lint bench demo clean
+.PHONY: build static test test-rust test-e2e net-tools lint bench demo clean fuzz goldens
 
 build:
 	$(CARGO) build --release --bins
@@ -56,6 +56,28 @@ bench: static
 demo:
 	$(CARGO) build -q --bin mcp-atlassian
 	python3 scripts/demo.py target/debug/mcp-atlassian
+
+# Fuzz every content converter for FUZZ_SECONDS each (cargo-fuzz, libFuzzer), seeded with the
+# conversion corpus. Uses the nightly toolchain when installed, else the stable one with
+# RUSTC_BOOTSTRAP=1 (cargo-fuzz needs unstable compiler flags; rustup cannot download toolchains here).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := markdown adf wiki storage
+FUZZ_TOOLCHAIN := $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' && echo +nightly)
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install -q cargo-fuzz --locked
+	$(CARGO) build -q --bin mcp-atlassian
+	@for t in markdown wiki storage; do mkdir -p fuzz/corpus/$$t && cp fixtures/convert/corpus/$$t/* fuzz/corpus/$$t/; done
+	@mkdir -p fuzz/corpus/adf && for f in fixtures/convert/corpus/markdown/*.md; do \
+	  target/debug/mcp-atlassian convert --from markdown --to adf < $$f > fuzz/corpus/adf/$$(basename $$f .md).json; done
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $$t for $(FUZZ_SECONDS) s"; \
+	  (cd fuzz && $(if $(FUZZ_TOOLCHAIN),,RUSTC_BOOTSTRAP=1) cargo $(FUZZ_TOOLCHAIN) fuzz run $$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048); \
+	done
+
+# Regenerate the conversion goldens with the reference converters (npm + PyPI, into a scratch dir).
+goldens:
+	tests/oracles/regenerate.sh
 
 clean:
 	$(CARGO) clean

@@ -2,6 +2,9 @@
 //! the user asked for (serve over a transport, list tools, call one tool).
 
 mod cli;
+mod convert;
+mod doctor;
+mod services;
 
 use std::io;
 use std::sync::Arc;
@@ -26,6 +29,9 @@ pub fn run(cli: Cli) -> u8 {
     if cli.version {
         return cli::print_line(&config::version_line());
     }
+    if let Command::Convert(cmd) = cli.command() {
+        return convert::run(&cmd.from, &cmd.to, cmd.server);
+    }
     let config = match Config::from_process(&cli) {
         Ok(c) => c,
         Err(e) => {
@@ -47,6 +53,12 @@ pub fn run(cli: Cli) -> u8 {
         Command::Serve(_) => serve(&config, server),
         Command::Tools(cmd) => cli::list_tools(&server, cmd.json),
         Command::Call(cmd) => cli::call_tool(&server, &cmd),
+        Command::Convert(cmd) => convert::run(&cmd.from, &cmd.to, cmd.server),
+        Command::Doctor(_) => {
+            let (code, report) = doctor::run(server.state());
+            cli::print_line(report.trim_end());
+            code
+        }
     }
 }
 
@@ -146,7 +158,7 @@ pub fn build_server(config: &Config, fixtures: bool) -> Server<Services> {
         instructions(config),
         tools::catalogue(fixtures),
         filter(config, fixtures),
-        Services::default(),
+        services::build(config),
     )
 }
 

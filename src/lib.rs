@@ -8,6 +8,9 @@
 pub mod app;
 pub mod atlassian;
 pub mod config;
+pub mod confluence;
+pub mod convert;
+pub mod jira;
 pub mod mcp;
 pub mod tools;
 pub mod transport;

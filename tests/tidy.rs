@@ -9,7 +9,19 @@ use std::path::{Path, PathBuf};
 const ALLOWED: &[(&str, &[&str])] = &[
     ("main", &["config", "app"]),
     ("lib", &[]),
-    ("app", &["config", "mcp", "tools", "transport"]),
+    (
+        "app",
+        &[
+            "config",
+            "mcp",
+            "tools",
+            "transport",
+            "atlassian",
+            "jira",
+            "confluence",
+            "convert",
+        ],
+    ),
     ("transport", &["mcp"]),
     ("tools", &["mcp", "jira", "confluence", "convert"]),
     ("jira", &["atlassian", "convert"]),

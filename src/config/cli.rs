@@ -152,7 +152,17 @@ pub enum Command {
     Tools(ToolsCmd),
     /// Call one tool and print its result.
     Call(CallCmd),
+    /// Convert rich text between formats (stdin to stdout).
+    Convert(ConvertCmd),
+    /// Check connectivity, TLS and credentials of each configured product.
+    Doctor(DoctorCmd),
 }
+
+/// Check DNS, proxy, TLS, credentials and server type of each configured product; exit 0 only
+/// when everything works.
+#[derive(FromArgs, Clone, Debug, PartialEq, Eq, Default)]
+#[argh(subcommand, name = "doctor")]
+pub struct DoctorCmd {}
 
 /// Serve MCP on the configured transport (the default).
 #[derive(FromArgs, Clone, Debug, PartialEq, Eq, Default)]
@@ -183,6 +193,24 @@ pub struct CallCmd {
     /// arguments written key=value (everything after the first one is taken as written)
     #[argh(positional, greedy)]
     pub args: Vec<String>,
+}
+
+/// Convert rich text read from stdin and write it to stdout: markdown, adf (JSON), wiki (Jira
+/// wiki markup) or storage (Confluence storage XHTML).
+#[derive(FromArgs, Clone, Debug, PartialEq, Eq, Default)]
+#[argh(subcommand, name = "convert")]
+pub struct ConvertCmd {
+    /// input format: markdown, adf, wiki or storage
+    #[argh(option)]
+    pub from: String,
+
+    /// output format: markdown, adf, wiki or storage
+    #[argh(option)]
+    pub to: String,
+
+    /// write mentions for Server/Data Center (user names or keys) instead of Cloud account ids
+    #[argh(switch)]
+    pub server: bool,
 }
 
 /// Top-level options that take a value (used to split `--name=value`).

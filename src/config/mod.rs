@@ -40,7 +40,7 @@ mod url;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use cli::{CallCmd, Cli, Command, ServeCmd, ToolsCmd, version_line};
+pub use cli::{CallCmd, Cli, Command, DoctorCmd, ServeCmd, ToolsCmd, version_line};
 pub use env::{EnvSource, Layer};
 pub use error::ConfigError;
 pub use load::load;

@@ -2,16 +2,58 @@
 //! handlers turn validated arguments into product API calls. `catalogue` lists them in the order
 //! `tools/list` shows them.
 
+pub mod confluence_pages;
 pub mod fixtures;
+pub mod jira_issues;
 
-use crate::mcp::Tool;
+use crate::confluence::{self, Confluence};
+use crate::jira::{self, Jira};
+use crate::mcp::{Tool, ToolError};
 
-/// The state tool handlers work with. The Jira and Confluence clients join it as those layers land.
-#[derive(Debug, Default)]
-pub struct Services {}
+/// The state tool handlers work with: the product clients of the configured sites.
+#[derive(Default)]
+pub struct Services {
+    pub jira: Option<Jira>,
+    pub confluence: Option<Confluence>,
+    /// Check issue keys against the default pattern before calling Jira (off when the site
+    /// configured its own JIRA_ISSUE_KEY_PATTERN).
+    pub check_issue_keys: bool,
+}
 
 /// Every toolset table of the product, in listing order.
-const TABLES: &[&[Tool<Services>]] = &[];
+const TABLES: &[&[Tool<Services>]] = &[jira_issues::TOOLS, confluence_pages::TOOLS];
+
+/// The error for a tool whose product has no usable site configuration.
+pub fn no_service(product: &str, var: &str) -> ToolError {
+    ToolError::failed(format!(
+        "{product} is not configured with a site URL and credentials"
+    ))
+    .hint(format!(
+        "Set {var} and its credentials, or send them per request over HTTP"
+    ))
+}
+
+/// Jira layer failures as tool errors (argument problems stay argument problems).
+pub fn jira_error(e: jira::Error) -> ToolError {
+    match e {
+        jira::Error::Invalid { param, problem } => ToolError::InvalidArgument {
+            param: param.into(),
+            problem,
+        },
+        other => ToolError::failed(other.to_string()),
+    }
+}
+
+/// Confluence layer failures as tool errors.
+pub fn confluence_error(e: confluence::Error) -> ToolError {
+    match e {
+        confluence::Error::Invalid { param, problem } => ToolError::InvalidArgument {
+            param: param.into(),
+            problem,
+        },
+        other => ToolError::failed(other.to_string()),
+    }
+}
 
 /// The declared tools, in a deterministic order; `with_fixtures` adds the test-only fixture tools.
 pub fn catalogue(with_fixtures: bool) -> Vec<&'static Tool<Services>> {

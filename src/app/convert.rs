@@ -1,0 +1,44 @@
+//! `mcp-atlassian convert --from F --to T`: rich text from stdin to stdout through the
+//! converters, for deploy scripts (Markdown release notes → Confluence) and for testing.
+//! Exit codes: 0 converted, 1 the input could not be read or converted, 2 usage.
+
+use std::io::{self, Read, Write};
+
+use crate::convert::{self, Format, Options};
+
+/// Runs the command; returns the exit code.
+pub fn run(from: &str, to: &str, server: bool) -> u8 {
+    let (from, to) = match (from.parse::<Format>(), to.parse::<Format>()) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("mcp-atlassian convert: {e}");
+            return 2;
+        }
+    };
+    let mut input = String::new();
+    if let Err(e) = io::stdin().read_to_string(&mut input) {
+        eprintln!("mcp-atlassian convert: cannot read stdin as UTF-8 text: {e}");
+        return 1;
+    }
+    let opts = if server {
+        Options::server()
+    } else {
+        Options::default()
+    };
+    match convert::convert(&input, from, to, &opts) {
+        Ok(mut text) => {
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            let mut out = io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Ok(()) => 0,
+                Err(_) => 1,
+            }
+        }
+        Err(e) => {
+            eprintln!("mcp-atlassian convert: {e}");
+            1
+        }
+    }
+}

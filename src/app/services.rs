@@ -1,0 +1,149 @@
+//! Builds the product clients from the configuration: credentials by the reference's precedence,
+//! the OAuth gateway URL when a cloud id is used, proxies, TLS, custom headers, retries and the
+//! process-wide limiter shared by both products.
+
+use std::sync::Arc;
+
+use crate::atlassian::{
+    self, Client, ClientOptions, Credentials, Limiter, ProxyRules, RetryPolicy, Secret, TlsOptions,
+};
+use crate::config::{AuthKind, Config, Deployment, Product, ServiceConfig};
+use crate::confluence::{Confluence, ConfluenceSettings};
+use crate::jira::{Jira, JiraSettings};
+use crate::tools::Services;
+
+/// The default JIRA_ISSUE_KEY_PATTERN; with any other pattern the key check is left to Jira.
+const DEFAULT_ISSUE_KEY_PATTERN: &str = r"^[A-Z][A-Z0-9_]+-\d+(?:-\d+)*$";
+
+fn credentials(svc: &ServiceConfig) -> Credentials {
+    let secret = |s: &crate::config::Secret| Secret::new(s.expose());
+    match svc.auth_kind() {
+        Some(AuthKind::PersonalToken) => svc
+            .personal_token
+            .as_ref()
+            .map_or(Credentials::None, |t| Credentials::Bearer(secret(t))),
+        Some(AuthKind::OAuthAccessToken) => svc
+            .oauth
+            .access_token
+            .as_ref()
+            .map_or(Credentials::None, |t| Credentials::Bearer(secret(t))),
+        Some(AuthKind::Basic) => match (&svc.username, &svc.api_token) {
+            (Some(user), Some(token)) => Credentials::Basic {
+                user: user.clone(),
+                secret: secret(token),
+            },
+            _ => Credentials::None,
+        },
+        Some(AuthKind::OAuthApp) => {
+            log::warn!(
+                "{}: OAuth app credentials need tokens from the setup wizard, which this build lacks; set an access token instead",
+                svc.product.as_str()
+            );
+            Credentials::None
+        }
+        Some(AuthKind::ClientCert) | None => Credentials::None,
+    }
+}
+
+/// The base URL requests go to: the gateway form for OAuth tokens with a cloud id.
+fn base_url(svc: &ServiceConfig) -> Option<String> {
+    let gateway = matches!(
+        svc.auth_kind(),
+        Some(AuthKind::OAuthAccessToken | AuthKind::OAuthApp)
+    ) && svc.deployment == Deployment::Cloud;
+    match (&svc.oauth.cloud_id, gateway) {
+        (Some(id), true) => Some(match svc.product {
+            Product::Jira => format!("https://api.atlassian.com/ex/jira/{id}"),
+            Product::Confluence => format!("https://api.atlassian.com/ex/confluence/{id}/wiki"),
+        }),
+        _ => svc.url.clone(),
+    }
+}
+
+fn client(config: &Config, svc: &ServiceConfig, limiter: &Arc<Limiter>) -> Option<Client> {
+    let url = base_url(svc)?;
+    let product = match svc.product {
+        Product::Jira => atlassian::Product::Jira,
+        Product::Confluence => atlassian::Product::Confluence,
+    };
+    let deployment = match svc.deployment {
+        Deployment::Cloud => atlassian::Deployment::Cloud,
+        Deployment::ServerDc => atlassian::Deployment::ServerDc,
+    };
+    let mut opts = ClientOptions::new(product, deployment, &url, credentials(svc));
+    opts.timeout = svc.timeout;
+    opts.proxy = ProxyRules {
+        http: svc.proxy.http.as_ref().map(|p| p.expose().to_string()),
+        https: svc.proxy.https.as_ref().map(|p| p.expose().to_string()),
+        all: svc.proxy.all.as_ref().map(|p| p.expose().to_string()),
+        no_proxy: svc.proxy.no_proxy.clone(),
+    };
+    opts.tls = TlsOptions {
+        verify: svc.ssl_verify,
+        use_system_store: config.tls.use_system_truststore,
+        ca_bundles: svc.ca_bundle.iter().cloned().collect(),
+        client_cert: svc.client_cert.clone(),
+        client_key: svc.client_key.clone(),
+    };
+    opts.headers = svc
+        .custom_headers
+        .iter()
+        .map(|(k, v)| (k.clone(), Secret::new(v.expose())))
+        .collect();
+    let r = &config.resilience;
+    opts.retry = RetryPolicy {
+        max_retries: r.retry_total,
+        backoff: r.retry_backoff,
+        include_writes: r.retry_include_writes,
+        ignore_retry_after: r.retry_ignore_retry_after,
+        ..RetryPolicy::default()
+    };
+    match Client::new(opts, limiter.clone()) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            log::error!("{}: {e}", svc.product.as_str());
+            None
+        }
+    }
+}
+
+/// The services tools work with.
+pub fn build(config: &Config) -> Services {
+    let r = &config.resilience;
+    let limiter = Arc::new(Limiter::new(
+        r.max_concurrent_requests as usize,
+        r.requests_per_second,
+        r.circuit_breaker_threshold,
+        r.circuit_breaker_cooldown,
+    ));
+    let jira = config
+        .jira
+        .as_ref()
+        .and_then(|svc| client(config, svc, &limiter))
+        .map(|c| {
+            Jira::new(
+                c,
+                JiraSettings {
+                    projects_filter: config.jira_options.projects_filter.clone(),
+                    disable_markup_translation: config.jira_options.disable_markup_translation,
+                },
+            )
+        });
+    let confluence = config
+        .confluence
+        .as_ref()
+        .and_then(|svc| client(config, svc, &limiter))
+        .map(|c| {
+            Confluence::new(
+                c,
+                ConfluenceSettings {
+                    spaces_filter: config.confluence_options.spaces_filter.clone(),
+                },
+            )
+        });
+    Services {
+        jira,
+        confluence,
+        check_issue_keys: config.jira_options.issue_key_pattern == DEFAULT_ISSUE_KEY_PATTERN,
+    }
+}

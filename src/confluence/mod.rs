@@ -1,0 +1,101 @@
+//! Confluence REST calls and their LLM-oriented results: Cloud (v2 for pages and spaces, v1 for
+//! CQL search) and Server/Data Center (`/rest/api`). Enforces the space filter on every page it
+//! returns. Knows nothing of MCP.
+
+mod pages;
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::atlassian::{Client, Deployment, HttpError, TtlCache};
+
+pub use pages::{GetPage, PageRef};
+
+/// Settings of the Confluence layer beyond the HTTP client.
+#[derive(Debug, Clone, Default)]
+pub struct ConfluenceSettings {
+    /// Space keys the server may touch (empty: all).
+    pub spaces_filter: Vec<String>,
+}
+
+/// Confluence for one site.
+pub struct Confluence {
+    client: Client,
+    settings: ConfluenceSettings,
+    /// Cloud space id → (key, name), and key → id.
+    spaces: TtlCache<(String, String)>,
+}
+
+/// Why a Confluence operation failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    Http(HttpError),
+    /// The space filter excludes this space.
+    SpaceNotAllowed {
+        space: String,
+        allowed: Vec<String>,
+    },
+    /// Nothing matched (e.g. no page with that title).
+    NotFound(String),
+    Invalid {
+        param: &'static str,
+        problem: String,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Http(e) => e.fmt(f),
+            Error::SpaceNotAllowed { space, allowed } => write!(
+                f,
+                "space {space} is outside the spaces this server may access ({}); CONFLUENCE_SPACES_FILTER sets them",
+                allowed.join(", ")
+            ),
+            Error::NotFound(what) => write!(f, "{what}"),
+            Error::Invalid { param, problem } => write!(f, "{param}: {problem}"),
+        }
+    }
+}
+
+impl From<HttpError> for Error {
+    fn from(e: HttpError) -> Self {
+        Error::Http(e)
+    }
+}
+
+impl Confluence {
+    pub fn new(client: Client, settings: ConfluenceSettings) -> Self {
+        Confluence {
+            client,
+            settings,
+            spaces: TtlCache::new(Duration::from_secs(3600), 512),
+        }
+    }
+
+    pub fn deployment(&self) -> Deployment {
+        self.client.deployment()
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Refuse a space outside the space filter.
+    pub fn check_space(&self, key: &str) -> Result<(), Error> {
+        let filter = &self.settings.spaces_filter;
+        if filter.is_empty() || filter.iter().any(|s| s.eq_ignore_ascii_case(key)) {
+            Ok(())
+        } else {
+            Err(Error::SpaceNotAllowed {
+                space: key.to_string(),
+                allowed: filter.clone(),
+            })
+        }
+    }
+
+    /// The site URL pages' relative links hang off.
+    fn site_url(&self) -> &str {
+        &self.client.options().base_url
+    }
+}

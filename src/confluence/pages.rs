@@ -1,0 +1,391 @@
+//! Finding and reading pages: CQL search (plain text becomes a site search), and one page by id
+//! or by space and title, with its body as Markdown (or storage XHTML when asked).
+
+use serde_json::{Map, Value, json};
+
+use super::{Confluence, Error};
+use crate::atlassian::Deployment;
+use crate::atlassian::query::restrict;
+use crate::convert;
+
+/// How to find one page.
+#[derive(Debug, Clone)]
+pub enum PageRef<'a> {
+    Id(&'a str),
+    Title { space_key: &'a str, title: &'a str },
+}
+
+/// Arguments of "get one page".
+#[derive(Debug, Clone)]
+pub struct GetPage<'a> {
+    pub page: PageRef<'a>,
+    pub include_metadata: bool,
+    pub convert_to_markdown: bool,
+}
+
+/// True when `query` already is CQL rather than words to look for.
+pub fn is_cql(query: &str) -> bool {
+    let q = query.to_ascii_lowercase();
+    [
+        " = ",
+        "~",
+        "!=",
+        " in (",
+        "currentuser()",
+        " and ",
+        " or ",
+        ">=",
+        "<=",
+    ]
+    .iter()
+    .any(|op| q.contains(op))
+        || q.contains('=')
+}
+
+fn quote(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl Confluence {
+    /// CQL search; plain words become `siteSearch ~ "..."` (Cloud) or `text ~ "..."` (Server/DC).
+    pub fn search(
+        &self,
+        query: &str,
+        limit: usize,
+        spaces: Option<&str>,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Value, Error> {
+        let requested = spaces.map(list).unwrap_or_default();
+        let configured = &self.settings.spaces_filter;
+        let effective: Vec<String> = if requested.is_empty() {
+            configured.clone()
+        } else if configured.is_empty() {
+            requested
+        } else {
+            let both: Vec<String> = requested
+                .iter()
+                .filter(|s| configured.iter().any(|c| c.eq_ignore_ascii_case(s)))
+                .cloned()
+                .collect();
+            if both.is_empty() {
+                return Err(Error::SpaceNotAllowed {
+                    space: requested.join(", "),
+                    allowed: configured.clone(),
+                });
+            }
+            both
+        };
+        let base = if is_cql(query) {
+            query.to_string()
+        } else {
+            match self.deployment() {
+                Deployment::Cloud => format!("siteSearch ~ {}", quote(query)),
+                Deployment::ServerDc => format!("text ~ {}", quote(query)),
+            }
+        };
+        let cql = restrict(&base, "space", &effective);
+        let limit = limit.clamp(1, 50);
+        let results: Vec<Value> = match self.deployment() {
+            Deployment::Cloud => {
+                let page = self
+                    .client
+                    .get("/rest/api/search")
+                    .query("cql", &cql)
+                    .query("limit", limit)
+                    .cancel_when(cancelled)
+                    .send_json()?;
+                page.get("results")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|r| self.cloud_hit(r))
+                    .collect()
+            }
+            Deployment::ServerDc => {
+                let page = self
+                    .client
+                    .get("/rest/api/content/search")
+                    .query("cql", &cql)
+                    .query("limit", limit)
+                    .query("expand", "space,version")
+                    .cancel_when(cancelled)
+                    .send_json()?;
+                page.get("results")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|r| self.content_summary(r))
+                    .collect()
+            }
+        };
+        Ok(json!({"cql": cql, "results": results}))
+    }
+
+    fn absolute(&self, link: Option<&Value>) -> Option<Value> {
+        let l = link?.as_str()?;
+        Some(json!(if l.starts_with("http") {
+            l.to_string()
+        } else {
+            format!("{}{l}", self.site_url())
+        }))
+    }
+
+    /// One v1 search hit (Cloud `/rest/api/search`).
+    fn cloud_hit(&self, r: &Value) -> Value {
+        let content = r.get("content").unwrap_or(&Value::Null);
+        let mut out = Map::new();
+        let mut put = |k: &str, v: Option<Value>| {
+            if let Some(v) = v.filter(|v| !v.is_null() && v.as_str() != Some("")) {
+                out.insert(k.to_string(), v);
+            }
+        };
+        put("id", content.get("id").cloned());
+        put(
+            "title",
+            content.get("title").or_else(|| r.get("title")).cloned(),
+        );
+        put("type", content.get("type").cloned());
+        put("space", r.pointer("/resultGlobalContainer/title").cloned());
+        put(
+            "url",
+            self.absolute(r.get("url").or_else(|| content.pointer("/_links/webui"))),
+        );
+        put(
+            "excerpt",
+            r.get("excerpt")
+                .and_then(Value::as_str)
+                .map(|e| json!(e.replace("@@@hl@@@", "").replace("@@@endhl@@@", ""))),
+        );
+        put("last_modified", r.get("lastModified").cloned());
+        Value::Object(out)
+    }
+
+    /// A v1/Server content object reduced to the essentials (no body).
+    fn content_summary(&self, c: &Value) -> Value {
+        let mut out = Map::new();
+        for (k, v) in [
+            ("id", c.get("id").cloned()),
+            ("title", c.get("title").cloned()),
+            ("type", c.get("type").cloned()),
+            ("space", c.pointer("/space/key").cloned()),
+            ("version", c.pointer("/version/number").cloned()),
+            ("last_modified", c.pointer("/version/when").cloned()),
+            ("url", self.absolute(c.pointer("/_links/webui"))),
+        ] {
+            if let Some(v) = v.filter(|v| !v.is_null()) {
+                out.insert(k.into(), v);
+            }
+        }
+        Value::Object(out)
+    }
+
+    /// Cloud: space (key, name) from its id, cached.
+    fn space_by_id(
+        &self,
+        id: &str,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<(String, String), Error> {
+        self.spaces.get_or_try(&format!("id:{id}"), || {
+            let s = self
+                .client
+                .get(&format!("/api/v2/spaces/{id}"))
+                .cancel_when(cancelled)
+                .send_json()?;
+            Ok::<_, Error>((
+                s.get("key")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                s.get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            ))
+        })
+    }
+
+    /// Cloud: space id from its key, cached.
+    fn space_id(&self, key: &str, cancelled: &dyn Fn() -> bool) -> Result<String, Error> {
+        self.spaces
+            .get_or_try(&format!("key:{key}"), || {
+                let page = self
+                    .client
+                    .get("/api/v2/spaces")
+                    .query("keys", key)
+                    .cancel_when(cancelled)
+                    .send_json()?;
+                let id = page
+                    .pointer("/results/0/id")
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .ok_or_else(|| Error::NotFound(format!("no space with key {key}")))?;
+                Ok::<_, Error>((id, String::new()))
+            })
+            .map(|(id, _)| id)
+    }
+
+    fn body_text(&self, storage: &str, markdown: bool) -> String {
+        if markdown {
+            convert::storage_to_markdown(storage)
+        } else {
+            storage.to_string()
+        }
+    }
+
+    /// One page with its body, by id or by space and title.
+    pub fn get_page(
+        &self,
+        req: &GetPage<'_>,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Value, Error> {
+        if let PageRef::Title { space_key, .. } = req.page {
+            self.check_space(space_key)?;
+        }
+        let (raw, space_key, space_name) = match self.deployment() {
+            Deployment::Cloud => {
+                let raw = match req.page {
+                    PageRef::Id(id) => self
+                        .client
+                        .get(&format!("/api/v2/pages/{id}"))
+                        .query("body-format", "storage")
+                        .cancel_when(cancelled)
+                        .send_json()?,
+                    PageRef::Title { space_key, title } => {
+                        let space_id = self.space_id(space_key, cancelled)?;
+                        let page = self
+                            .client
+                            .get("/api/v2/pages")
+                            .query("space-id", &space_id)
+                            .query("title", title)
+                            .query("body-format", "storage")
+                            .cancel_when(cancelled)
+                            .send_json()?;
+                        page.pointer("/results/0").cloned().ok_or_else(|| {
+                            Error::NotFound(format!(
+                                "no page titled {title:?} in space {space_key}"
+                            ))
+                        })?
+                    }
+                };
+                let space_id = raw
+                    .get("spaceId")
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .unwrap_or_default();
+                let (key, name) = self.space_by_id(&space_id, cancelled)?;
+                (raw, key, name)
+            }
+            Deployment::ServerDc => {
+                let expand = "body.storage,version,space,ancestors";
+                let raw = match req.page {
+                    PageRef::Id(id) => self
+                        .client
+                        .get(&format!("/rest/api/content/{id}"))
+                        .query("expand", expand)
+                        .cancel_when(cancelled)
+                        .send_json()?,
+                    PageRef::Title { space_key, title } => {
+                        let page = self
+                            .client
+                            .get("/rest/api/content")
+                            .query("spaceKey", space_key)
+                            .query("title", title)
+                            .query("expand", expand)
+                            .cancel_when(cancelled)
+                            .send_json()?;
+                        page.pointer("/results/0").cloned().ok_or_else(|| {
+                            Error::NotFound(format!(
+                                "no page titled {title:?} in space {space_key}"
+                            ))
+                        })?
+                    }
+                };
+                let key = raw
+                    .pointer("/space/key")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let name = raw
+                    .pointer("/space/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                (raw, key, name)
+            }
+        };
+        self.check_space(&space_key)?;
+        let storage = raw
+            .pointer("/body/storage/value")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let content = self.body_text(storage, req.convert_to_markdown);
+        if !req.include_metadata {
+            return Ok(json!({"content": content}));
+        }
+        let mut out = Map::new();
+        let mut put = |k: &str, v: Option<Value>| {
+            if let Some(v) = v.filter(|v| !v.is_null() && v.as_str() != Some("")) {
+                out.insert(k.to_string(), v);
+            }
+        };
+        put("id", raw.get("id").cloned());
+        put("title", raw.get("title").cloned());
+        put("type", raw.get("type").cloned().or(Some(json!("page"))));
+        put("space", Some(json!({"key": space_key, "name": space_name})));
+        put("version", raw.pointer("/version/number").cloned());
+        put(
+            "created",
+            raw.get("createdAt")
+                .or_else(|| raw.pointer("/history/createdDate"))
+                .cloned(),
+        );
+        put(
+            "updated",
+            raw.pointer("/version/createdAt")
+                .or_else(|| raw.pointer("/version/when"))
+                .cloned(),
+        );
+        put(
+            "parent_id",
+            raw.get("parentId").cloned().or_else(|| {
+                raw.pointer("/ancestors")
+                    .and_then(Value::as_array)
+                    .and_then(|a| a.last())
+                    .and_then(|a| a.get("id"))
+                    .cloned()
+            }),
+        );
+        put("url", self.absolute(raw.pointer("/_links/webui")));
+        put(
+            "format",
+            Some(json!(if req.convert_to_markdown {
+                "markdown"
+            } else {
+                "storage"
+            })),
+        );
+        out.insert("content".into(), json!(content));
+        Ok(Value::Object(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cql_detection() {
+        assert!(is_cql("space = DEV AND type = page"));
+        assert!(is_cql("title ~ \"runbook\""));
+        assert!(!is_cql("deployment runbook"));
+        assert!(!is_cql("how to rotate keys"));
+    }
+}

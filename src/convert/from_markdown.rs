@@ -1,0 +1,583 @@
+//! Markdown (CommonMark + GFM tables, strikethrough, task lists and alerts) → document model, by
+//! walking pulldown-cmark's event stream with an explicit stack. Also reads the conventions this
+//! crate writes: `[@Name](mention:ID)` mentions, `<details><summary>` expands, bare URLs as links.
+
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+
+use super::ast::{
+    Block, Cell, Inline, Item, MAX_DEPTH, Marks, PanelKind, merge_text, trim_inlines,
+};
+
+/// Link destinations with this prefix are user mentions.
+pub const MENTION_SCHEME: &str = "mention:";
+
+enum Frame {
+    Root(Vec<Block>),
+    Quote(Option<BlockQuoteKind>, Vec<Block>),
+    Expand {
+        title: String,
+        body: Vec<Block>,
+    },
+    List {
+        ordered: bool,
+        start: u64,
+        items: Vec<Item>,
+    },
+    Item {
+        task: Option<bool>,
+        body: Vec<Block>,
+        inl: Vec<Inline>,
+    },
+    Table(Vec<Vec<Cell>>),
+    Row(Vec<Cell>),
+    Cell(bool, Vec<Inline>),
+    Para(Vec<Inline>),
+    Heading(u8, Vec<Inline>),
+    Code(Option<String>, String),
+    Image(String, String),
+    Mention(String, String),
+    Html(String),
+    /// A container past the depth limit: its content goes to the frame below.
+    Skip,
+}
+
+impl Frame {
+    fn is_container(&self) -> bool {
+        matches!(
+            self,
+            Frame::Quote(..)
+                | Frame::Expand { .. }
+                | Frame::List { .. }
+                | Frame::Item { .. }
+                | Frame::Table(_)
+        )
+    }
+}
+
+#[derive(Default)]
+struct MarkState {
+    strong: u32,
+    em: u32,
+    strike: u32,
+    /// `<u>`, `<sup>`, `<sub>` inline HTML.
+    underline: u32,
+    sup: u32,
+    sub: u32,
+    links: Vec<String>,
+}
+
+struct Builder {
+    stack: Vec<Frame>,
+    marks: MarkState,
+    depth: usize,
+}
+
+/// Parses Markdown into blocks.
+pub fn parse(markdown: &str) -> Vec<Block> {
+    let opts = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_GFM;
+    let mut b = Builder {
+        stack: vec![Frame::Root(Vec::new())],
+        marks: MarkState::default(),
+        depth: 0,
+    };
+    for event in Parser::new_ext(markdown, opts) {
+        b.event(event);
+    }
+    while b.stack.len() > 1 {
+        b.close();
+    }
+    match b.stack.pop() {
+        Some(Frame::Root(blocks)) => blocks,
+        _ => Vec::new(),
+    }
+}
+
+impl Builder {
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(t) => self.text(&t),
+            Event::Code(c) => {
+                let mut m = self.current_marks();
+                m.code = true;
+                self.inline(Inline::Text(c.to_string(), m));
+            }
+            Event::Html(h) => {
+                if let Some(Frame::Html(buf)) = self.stack.last_mut() {
+                    buf.push_str(&h);
+                } else {
+                    self.html(&h);
+                }
+            }
+            Event::InlineHtml(h) => self.inline_html(&h),
+            Event::SoftBreak => {
+                if let Some(Frame::Code(_, text)) = self.stack.last_mut() {
+                    text.push('\n');
+                } else {
+                    self.inline(Inline::Text(" ".into(), self.current_marks()));
+                }
+            }
+            Event::HardBreak => self.inline(Inline::Break),
+            Event::Rule => self.block(Block::Rule),
+            Event::TaskListMarker(done) => {
+                if let Some(Frame::Item { task, .. }) = self
+                    .stack
+                    .iter_mut()
+                    .rev()
+                    .find(|f| matches!(f, Frame::Item { .. }))
+                {
+                    *task = Some(done);
+                }
+            }
+            Event::FootnoteReference(r) => self.text(&format!("[^{r}]")),
+            Event::InlineMath(m) | Event::DisplayMath(m) => self.text(&m),
+        }
+    }
+
+    fn push_container(&mut self, frame: Frame) {
+        if self.depth >= MAX_DEPTH {
+            self.stack.push(Frame::Skip);
+        } else {
+            self.depth += 1;
+            self.stack.push(frame);
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>) {
+        match tag {
+            Tag::Paragraph => self.stack.push(Frame::Para(Vec::new())),
+            Tag::Heading { level, .. } => self.stack.push(Frame::Heading(level as u8, Vec::new())),
+            Tag::BlockQuote(kind) => self.push_container(Frame::Quote(kind, Vec::new())),
+            Tag::CodeBlock(kind) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                        .next()
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_owned),
+                    CodeBlockKind::Indented => None,
+                };
+                self.stack.push(Frame::Code(lang, String::new()));
+            }
+            Tag::HtmlBlock => self.stack.push(Frame::Html(String::new())),
+            Tag::List(start) => self.push_container(Frame::List {
+                ordered: start.is_some(),
+                start: start.unwrap_or(1),
+                items: Vec::new(),
+            }),
+            Tag::Item => self.push_container(Frame::Item {
+                task: None,
+                body: Vec::new(),
+                inl: Vec::new(),
+            }),
+            Tag::Table(_) => self.push_container(Frame::Table(Vec::new())),
+            Tag::TableHead | Tag::TableRow => self.stack.push(Frame::Row(Vec::new())),
+            Tag::TableCell => {
+                let header = self
+                    .stack
+                    .iter()
+                    .rev()
+                    .nth(1)
+                    .is_some_and(|f| matches!(f, Frame::Table(rows) if rows.is_empty()));
+                self.stack.push(Frame::Cell(header, Vec::new()));
+            }
+            Tag::Emphasis => self.marks.em += 1,
+            Tag::Strong => self.marks.strong += 1,
+            Tag::Strikethrough => self.marks.strike += 1,
+            Tag::Link { dest_url, .. } => match dest_url.strip_prefix(MENTION_SCHEME) {
+                Some(id) if !id.is_empty() => self
+                    .stack
+                    .push(Frame::Mention(id.to_owned(), String::new())),
+                _ => self.marks.links.push(dest_url.to_string()),
+            },
+            Tag::Image { dest_url, .. } => self
+                .stack
+                .push(Frame::Image(dest_url.to_string(), String::new())),
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Emphasis => self.marks.em = self.marks.em.saturating_sub(1),
+            TagEnd::Strong => self.marks.strong = self.marks.strong.saturating_sub(1),
+            TagEnd::Strikethrough => self.marks.strike = self.marks.strike.saturating_sub(1),
+            TagEnd::Link => {
+                if matches!(self.stack.last(), Some(Frame::Mention(..))) {
+                    self.close();
+                } else {
+                    self.marks.links.pop();
+                }
+            }
+            TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::CodeBlock
+            | TagEnd::HtmlBlock
+            | TagEnd::List(_)
+            | TagEnd::Item
+            | TagEnd::Table
+            | TagEnd::TableHead
+            | TagEnd::TableRow
+            | TagEnd::TableCell
+            | TagEnd::Image => self.close(),
+            _ => {}
+        }
+    }
+
+    fn current_marks(&self) -> Marks {
+        Marks {
+            strong: self.marks.strong > 0,
+            em: self.marks.em > 0,
+            strike: self.marks.strike > 0,
+            underline: self.marks.underline > 0,
+            sup: self.marks.sup > 0,
+            sub: self.marks.sub > 0,
+            link: self.marks.links.last().cloned(),
+            code: false,
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        match self.stack.last_mut() {
+            Some(Frame::Code(_, text)) | Some(Frame::Html(text)) => {
+                text.push_str(t);
+                return;
+            }
+            _ => {}
+        }
+        let marks = self.current_marks();
+        if marks.link.is_some() || !t.contains("://") {
+            self.inline(Inline::Text(t.to_owned(), marks));
+            return;
+        }
+        for (piece, is_url) in split_urls(t) {
+            let mut m = marks.clone();
+            if is_url {
+                m.link = Some(piece.to_owned());
+            }
+            self.inline(Inline::Text(piece.to_owned(), m));
+        }
+    }
+
+    /// Adds inline content to the innermost frame that takes it.
+    fn inline(&mut self, inline: Inline) {
+        let at = self
+            .stack
+            .iter()
+            .rposition(|f| !matches!(f, Frame::Skip | Frame::Row(_) | Frame::Html(_)));
+        let Some(at) = at else { return };
+        match &mut self.stack[at] {
+            Frame::Para(v) | Frame::Heading(_, v) | Frame::Cell(_, v) => v.push(inline),
+            Frame::Item { inl, .. } => inl.push(inline),
+            Frame::Image(_, alt) | Frame::Mention(_, alt) => {
+                alt.push_str(&super::ast::inline_text(&[inline]))
+            }
+            Frame::Code(_, text) => text.push_str(&super::ast::inline_text(&[inline])),
+            _ => self.block(Block::Para(vec![inline])),
+        }
+    }
+
+    /// Adds a block to the innermost frame that takes blocks.
+    fn block(&mut self, block: Block) {
+        for frame in self.stack.iter_mut().rev() {
+            match frame {
+                Frame::Root(v) | Frame::Quote(_, v) | Frame::Expand { body: v, .. } => {
+                    v.push(block);
+                    return;
+                }
+                Frame::Item { body, inl, .. } => {
+                    flush_inline(inl, body);
+                    body.push(block);
+                    return;
+                }
+                Frame::List { items, .. } => {
+                    items.push(Item {
+                        task: None,
+                        body: vec![block],
+                    });
+                    return;
+                }
+                Frame::Cell(_, v) | Frame::Para(v) | Frame::Heading(_, v) => {
+                    let text = super::ast::blocks_text(std::slice::from_ref(&block));
+                    if !v.is_empty() {
+                        v.push(Inline::Text(" ".into(), Marks::default()));
+                    }
+                    v.push(Inline::Text(text, Marks::default()));
+                    return;
+                }
+                _ => continue,
+            }
+        }
+    }
+
+    /// Closes the innermost frame and hands its content to the one below.
+    fn close(&mut self) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        if frame.is_container() {
+            self.depth = self.depth.saturating_sub(1);
+        }
+        if self.stack.is_empty() {
+            self.stack.push(frame);
+            return;
+        }
+        match frame {
+            Frame::Root(_) | Frame::Skip => {}
+            Frame::Para(inl) => {
+                let inl = trim_inlines(merge_text(inl));
+                if !inl.is_empty() {
+                    self.block(Block::Para(inl));
+                }
+            }
+            Frame::Heading(level, inl) => {
+                self.block(Block::Heading(level, trim_inlines(merge_text(inl))))
+            }
+            Frame::Code(lang, mut text) => {
+                if text.ends_with('\n') {
+                    text.pop();
+                }
+                self.block(Block::Code { lang, text });
+            }
+            Frame::Html(h) => self.html(&h),
+            Frame::Quote(kind, body) => self.block(match kind.map(panel_kind) {
+                Some(kind) => Block::Panel {
+                    kind,
+                    title: None,
+                    body,
+                },
+                None => Block::Quote(body),
+            }),
+            Frame::Expand { title, body } => self.block(Block::Expand { title, body }),
+            Frame::List {
+                ordered,
+                start,
+                items,
+            } => {
+                if !items.is_empty() {
+                    self.block(Block::List {
+                        ordered,
+                        start,
+                        items,
+                    });
+                }
+            }
+            Frame::Item {
+                task,
+                mut body,
+                mut inl,
+            } => {
+                flush_inline(&mut inl, &mut body);
+                let item = Item { task, body };
+                match self.stack.last_mut() {
+                    Some(Frame::List { items, .. }) => items.push(item),
+                    _ => {
+                        for b in item.body {
+                            self.block(b);
+                        }
+                    }
+                }
+            }
+            Frame::Table(mut rows) => {
+                // An empty header row stands for a table without one (see to_markdown).
+                if rows.len() > 1 && rows[0].iter().all(|c| c.body.is_empty()) {
+                    rows.remove(0);
+                }
+                if !rows.is_empty() {
+                    self.block(Block::Table(rows));
+                }
+            }
+            Frame::Row(cells) => {
+                if let Some(Frame::Table(rows)) = self.stack.last_mut() {
+                    rows.push(cells);
+                }
+            }
+            Frame::Cell(header, inl) => {
+                let inl = trim_inlines(merge_text(inl));
+                let body = if inl.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Block::Para(inl)]
+                };
+                if let Some(Frame::Row(cells)) = self.stack.last_mut() {
+                    cells.push(Cell { header, body });
+                }
+            }
+            Frame::Image(src, alt) => self.inline(Inline::Image { src, alt }),
+            Frame::Mention(id, text) => {
+                let name = text.trim().trim_start_matches('@').trim();
+                let name = (!name.is_empty() && name != id).then(|| name.to_owned());
+                self.inline(Inline::Mention { id, name });
+            }
+        }
+    }
+
+    /// An HTML block: `<details>`/`<summary>` open an expand, `</details>` closes it, comments
+    /// vanish, anything else is kept as literal text.
+    fn html(&mut self, html: &str) {
+        let mut rest = html;
+        let mut literal = String::new();
+        while !rest.is_empty() {
+            let lower = rest.to_ascii_lowercase();
+            if lower.starts_with("<!--") {
+                let end = rest.find("-->").map_or(rest.len(), |e| e + 3);
+                rest = &rest[end..];
+            } else if lower.starts_with("<details") {
+                let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+                rest = &rest[end..];
+                self.push_container(Frame::Expand {
+                    title: String::new(),
+                    body: Vec::new(),
+                });
+            } else if lower.starts_with("<summary>") {
+                let body = &rest[9..];
+                let end = body
+                    .to_ascii_lowercase()
+                    .find("</summary>")
+                    .unwrap_or(body.len());
+                let title = decode_entities(body[..end].trim());
+                if let Some(Frame::Expand { title: t, .. }) = self.stack.last_mut() {
+                    *t = title;
+                }
+                rest = body.get(end + 10..).unwrap_or("");
+            } else if lower.starts_with("</details>") {
+                rest = &rest[10..];
+                if let Some(at) = self
+                    .stack
+                    .iter()
+                    .rposition(|f| matches!(f, Frame::Expand { .. }))
+                {
+                    while self.stack.len() > at {
+                        self.close();
+                    }
+                }
+            } else if lower.starts_with("<br") {
+                let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+                rest = &rest[end..];
+                literal.push('\n');
+            } else {
+                let next = rest[1..].find('<').map_or(rest.len(), |n| n + 1);
+                literal.push_str(&rest[..next]);
+                rest = &rest[next..];
+            }
+            if !literal.trim().is_empty() && (rest.is_empty() || rest.starts_with('<')) {
+                let text = std::mem::take(&mut literal);
+                self.block(Block::Para(vec![Inline::Text(
+                    text.trim().to_owned(),
+                    Marks::default(),
+                )]));
+            }
+        }
+    }
+
+    fn inline_html(&mut self, html: &str) {
+        let lower = html.to_ascii_lowercase();
+        let counter = match lower
+            .trim_start_matches("</")
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+        {
+            "u" | "ins" => Some(&mut self.marks.underline),
+            "sup" => Some(&mut self.marks.sup),
+            "sub" => Some(&mut self.marks.sub),
+            _ => None,
+        };
+        if let Some(c) = counter {
+            *c = if lower.starts_with("</") {
+                c.saturating_sub(1)
+            } else {
+                *c + 1
+            };
+        } else if lower.starts_with("<br") {
+            self.inline(Inline::Break);
+        } else if !lower.starts_with("<!--") {
+            self.inline(Inline::Text(html.to_owned(), self.current_marks()));
+        }
+    }
+}
+
+fn flush_inline(inl: &mut Vec<Inline>, body: &mut Vec<Block>) {
+    let content = trim_inlines(merge_text(std::mem::take(inl)));
+    if !content.is_empty() {
+        body.push(Block::Para(content));
+    }
+}
+
+fn panel_kind(kind: BlockQuoteKind) -> PanelKind {
+    match kind {
+        BlockQuoteKind::Note => PanelKind::Info,
+        BlockQuoteKind::Tip => PanelKind::Tip,
+        BlockQuoteKind::Important => PanelKind::Note,
+        BlockQuoteKind::Warning => PanelKind::Warning,
+        BlockQuoteKind::Caution => PanelKind::Error,
+    }
+}
+
+/// Splits text around bare `http://` / `https://` URLs (GFM autolink literals): pieces with a flag
+/// telling URLs apart. Trailing punctuation and an unbalanced `)` stay outside the URL.
+pub fn split_urls(text: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = find_url_start(rest) {
+        let tail = &rest[at..];
+        let mut end = tail
+            .find(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '"')
+            .unwrap_or(tail.len());
+        loop {
+            let url = &tail[..end];
+            let last = url.chars().last();
+            let trim = match last {
+                Some('.' | ',' | ':' | ';' | '!' | '?' | '\'' | '*' | '_' | '~') => true,
+                Some(')') => url.matches(')').count() > url.matches('(').count(),
+                _ => false,
+            };
+            if !trim {
+                break;
+            }
+            end -= 1;
+        }
+        let url = &tail[..end];
+        if url.len() <= url.find("://").unwrap_or(0) + 3 {
+            out.push((&rest[..at + end.max(1)], false));
+            rest = &rest[at + end.max(1)..];
+            continue;
+        }
+        if at > 0 {
+            out.push((&rest[..at], false));
+        }
+        out.push((url, true));
+        rest = &tail[end..];
+    }
+    if !rest.is_empty() {
+        out.push((rest, false));
+    }
+    out
+}
+
+fn find_url_start(s: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = s[from..].find("http") {
+        let at = from + i;
+        let tail = &s[at..];
+        let boundary = at == 0 || !s[..at].chars().last().is_some_and(|c| c.is_alphanumeric());
+        if boundary && (tail.starts_with("https://") || tail.starts_with("http://")) {
+            return Some(at);
+        }
+        from = at + 4;
+    }
+    None
+}
+
+/// Decodes the few entities that appear in HTML snippets of Markdown.
+fn decode_entities(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}

@@ -1,0 +1,484 @@
+//! Confluence storage XHTML → document model, walking quick-xml events with an explicit stack.
+//! Keeps what a plain HTML converter drops: code macros with their language, page links, user
+//! mentions, panels, expands, task lists, images, status lozenges. An unknown macro becomes a
+//! placeholder naming it (its parameters are never run into the text). Malformed input is read
+//! as far as it goes.
+
+mod close;
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+use super::ast::{Block, Inline, Item, MAX_DEPTH, Marks, merge_text, trim_inlines};
+use super::entities::{collapse, decode_entities, fix_ampersands, resolve_entity};
+
+/// Elements deeper than this are read for their text only.
+const MAX_ELEMENTS: usize = 512;
+
+#[derive(Debug)]
+enum Kind {
+    Root,
+    Para,
+    Heading(u8),
+    Quote,
+    List {
+        ordered: bool,
+        start: u64,
+    },
+    Item(Option<bool>),
+    Table,
+    Row,
+    Cell(bool),
+    Pre,
+    Macro {
+        name: String,
+        params: Vec<(String, String)>,
+    },
+    Param(String),
+    PlainBody,
+    Link {
+        target: Target,
+        label: String,
+    },
+    Image {
+        src: String,
+        alt: String,
+    },
+    TaskStatus,
+    Mark(usize),
+    Anchor,
+    Ignore,
+    Transparent,
+}
+
+#[derive(Debug, Default)]
+enum Target {
+    #[default]
+    None,
+    Page(Option<String>, String),
+    User(String),
+    File(String),
+    Url(String),
+}
+
+struct Frame {
+    name: String,
+    kind: Kind,
+    blocks: Vec<Block>,
+    inl: Vec<Inline>,
+    text: String,
+}
+
+struct Walker {
+    stack: Vec<Frame>,
+    marks: [u32; 7],
+    links: Vec<String>,
+    overflow: usize,
+    depth: usize,
+}
+
+/// Parses storage XHTML into blocks.
+pub fn parse(src: &str) -> Vec<Block> {
+    let fixed = fix_ampersands(src);
+    let mut reader = Reader::from_str(&fixed);
+    let cfg = reader.config_mut();
+    cfg.check_end_names = false;
+    cfg.allow_unmatched_ends = true;
+    cfg.expand_empty_elements = false;
+    let mut w = Walker {
+        stack: vec![frame("", Kind::Root)],
+        marks: [0; 7],
+        links: Vec::new(),
+        overflow: 0,
+        depth: 0,
+    };
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => w.start(&e, false),
+            Ok(Event::Empty(e)) => w.start(&e, true),
+            Ok(Event::End(e)) => w.end(&String::from_utf8_lossy(e.name().as_ref())),
+            Ok(Event::Text(t)) => w.text(&String::from_utf8_lossy(&t.into_inner()), false),
+            Ok(Event::CData(t)) => w.text(&String::from_utf8_lossy(&t.into_inner()), true),
+            Ok(Event::GeneralRef(r)) => {
+                let name = String::from_utf8_lossy(&r.into_inner()).into_owned();
+                w.text(&resolve_entity(&name), false);
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(_) => {
+                let at = usize::try_from(reader.buffer_position())
+                    .unwrap_or(fixed.len())
+                    .min(fixed.len());
+                let rest = fixed.get(at..).unwrap_or("");
+                w.text(rest, false);
+                break;
+            }
+        }
+    }
+    while w.stack.len() > 1 {
+        w.close();
+    }
+    let mut root = w.stack.pop().map(|f| (f.blocks, f.inl)).unwrap_or_default();
+    flush(&mut root.1, &mut root.0);
+    root.0
+}
+
+fn frame(name: &str, kind: Kind) -> Frame {
+    Frame {
+        name: name.to_owned(),
+        kind,
+        blocks: Vec::new(),
+        inl: Vec::new(),
+        text: String::new(),
+    }
+}
+
+fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == name.as_bytes())
+        .map(|a| {
+            let raw = String::from_utf8_lossy(&a.value).into_owned();
+            decode_entities(&raw)
+        })
+}
+
+const VOID: &[&str] = &[
+    "br", "hr", "img", "col", "meta", "input", "wbr", "area", "base", "link", "source",
+];
+
+impl Walker {
+    fn start(&mut self, e: &BytesStart<'_>, empty: bool) {
+        let name = String::from_utf8_lossy(e.name().as_ref()).to_ascii_lowercase();
+        let empty = empty || VOID.contains(&name.as_str());
+        if self.overflow > 0 || self.stack.len() >= MAX_ELEMENTS {
+            if !empty {
+                self.overflow += 1;
+            }
+            return;
+        }
+        let kind = match name.as_str() {
+            "br" => return self.inline(Inline::Break),
+            "hr" => return self.block(Block::Rule),
+            "time" => {
+                if let Some(d) = attr(e, "datetime") {
+                    self.inline(Inline::Date(d));
+                }
+                if empty {
+                    return;
+                }
+                Kind::Ignore
+            }
+            "ri:page" => {
+                return self.target(Target::Page(
+                    attr(e, "ri:space-key"),
+                    attr(e, "ri:content-title").unwrap_or_default(),
+                ));
+            }
+            "ri:user" => {
+                let id = attr(e, "ri:account-id")
+                    .or_else(|| attr(e, "ri:userkey"))
+                    .or_else(|| attr(e, "ri:username"));
+                return self.target(Target::User(id.unwrap_or_default()));
+            }
+            "ri:attachment" => {
+                return self.target(Target::File(attr(e, "ri:filename").unwrap_or_default()));
+            }
+            "ri:url" => return self.target(Target::Url(attr(e, "ri:value").unwrap_or_default())),
+            "ac:emoticon" => {
+                let text = attr(e, "ac:emoji-fallback").filter(|t| !t.is_empty());
+                let short = attr(e, "ac:emoji-shortname")
+                    .or_else(|| attr(e, "ac:name").map(|n| format!(":{n}:")));
+                self.inline(Inline::Emoji {
+                    short: short.unwrap_or_default(),
+                    text,
+                });
+                if empty {
+                    return;
+                }
+                Kind::Ignore
+            }
+            "p" => Kind::Para,
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Kind::Heading(name.as_bytes()[1] - b'0'),
+            "blockquote" => Kind::Quote,
+            "ul" | "ol" => Kind::List {
+                ordered: name == "ol",
+                start: attr(e, "start").and_then(|s| s.parse().ok()).unwrap_or(1),
+            },
+            "li" => Kind::Item(None),
+            "ac:task-list" => Kind::List {
+                ordered: false,
+                start: 1,
+            },
+            "ac:task" => Kind::Item(Some(false)),
+            "ac:task-status" => Kind::TaskStatus,
+            "ac:task-id" | "ac:placeholder" | "script" | "style" => Kind::Ignore,
+            "table" => Kind::Table,
+            "tr" => Kind::Row,
+            "th" | "td" => Kind::Cell(name == "th"),
+            "pre" => Kind::Pre,
+            "ac:structured-macro" | "ac:macro" => Kind::Macro {
+                name: attr(e, "ac:name").unwrap_or_default().to_ascii_lowercase(),
+                params: Vec::new(),
+            },
+            "ac:parameter" => Kind::Param(attr(e, "ac:name").unwrap_or_default()),
+            "ac:plain-text-body" => Kind::PlainBody,
+            "ac:link" => Kind::Link {
+                target: Target::None,
+                label: String::new(),
+            },
+            "ac:image" => Kind::Image {
+                src: String::new(),
+                alt: attr(e, "ac:alt")
+                    .or_else(|| attr(e, "ac:title"))
+                    .unwrap_or_default(),
+            },
+            "strong" | "b" => Kind::Mark(0),
+            "em" | "i" | "cite" => Kind::Mark(1),
+            "del" | "s" | "strike" => Kind::Mark(2),
+            "u" | "ins" => Kind::Mark(3),
+            "sup" => Kind::Mark(4),
+            "sub" => Kind::Mark(5),
+            "code" | "tt" | "kbd" => Kind::Mark(6),
+            "span" if attr(e, "style").is_some_and(|s| s.contains("line-through")) => Kind::Mark(2),
+            "span" if attr(e, "style").is_some_and(|s| s.contains("underline")) => Kind::Mark(3),
+            "a" => Kind::Anchor,
+            _ => Kind::Transparent,
+        };
+        if empty {
+            // `<p/>`, `<ac:link>…` written empty: open and close at once.
+            self.open(&name, kind, e);
+            self.close();
+        } else {
+            self.open(&name, kind, e);
+        }
+    }
+
+    fn open(&mut self, name: &str, kind: Kind, e: &BytesStart<'_>) {
+        let container = matches!(
+            kind,
+            Kind::Quote | Kind::List { .. } | Kind::Item(_) | Kind::Table | Kind::Macro { .. }
+        );
+        let kind = if container && self.depth >= MAX_DEPTH {
+            Kind::Transparent
+        } else {
+            if container {
+                self.depth += 1;
+            }
+            kind
+        };
+        match &kind {
+            Kind::Mark(k) => self.marks[*k] += 1,
+            Kind::Anchor => self.links.push(attr(e, "href").unwrap_or_default()),
+            _ => {}
+        }
+        self.stack.push(frame(name, kind));
+    }
+
+    fn end(&mut self, name: &str) {
+        if self.overflow > 0 {
+            self.overflow -= 1;
+            return;
+        }
+        let name = name.to_ascii_lowercase();
+        if VOID.contains(&name.as_str()) {
+            return;
+        }
+        let found = self
+            .stack
+            .iter()
+            .rev()
+            .take(64)
+            .position(|f| f.name == name);
+        if let Some(n) = found {
+            for _ in 0..=n {
+                self.close();
+            }
+        }
+    }
+
+    fn target(&mut self, t: Target) {
+        match self.stack.last_mut().map(|f| &mut f.kind) {
+            Some(Kind::Link { target, .. }) => *target = t,
+            Some(Kind::Image { src, .. }) => {
+                *src = match t {
+                    Target::File(f) | Target::Url(f) => f,
+                    Target::Page(_, title) => title,
+                    Target::User(u) => u,
+                    Target::None => String::new(),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn current_marks(&self) -> Marks {
+        Marks {
+            strong: self.marks[0] > 0,
+            em: self.marks[1] > 0,
+            strike: self.marks[2] > 0,
+            underline: self.marks[3] > 0,
+            sup: self.marks[4] > 0,
+            sub: self.marks[5] > 0,
+            code: self.marks[6] > 0,
+            link: self.links.last().filter(|l| !l.is_empty()).cloned(),
+        }
+    }
+
+    fn text(&mut self, raw: &str, cdata: bool) {
+        let Some(top) = self.stack.last_mut() else {
+            return;
+        };
+        match &mut top.kind {
+            Kind::Ignore => return,
+            Kind::Pre | Kind::PlainBody | Kind::Param(_) | Kind::TaskStatus => {
+                top.text.push_str(raw);
+                return;
+            }
+            Kind::Link { label, .. } => {
+                label.push_str(raw);
+                return;
+            }
+            Kind::Image { .. } => return,
+            _ => {}
+        }
+        if self.stack.iter().any(|f| matches!(f.kind, Kind::Pre)) {
+            if let Some(f) = self
+                .stack
+                .iter_mut()
+                .rev()
+                .find(|f| matches!(f.kind, Kind::Pre))
+            {
+                f.text.push_str(raw);
+            }
+            return;
+        }
+        if self
+            .stack
+            .iter()
+            .rev()
+            .any(|f| matches!(f.kind, Kind::Link { .. } | Kind::Ignore))
+        {
+            if let Some(f) = self
+                .stack
+                .iter_mut()
+                .rev()
+                .find(|f| matches!(f.kind, Kind::Link { .. } | Kind::Ignore))
+            {
+                if let Kind::Link { label, .. } = &mut f.kind {
+                    label.push_str(raw);
+                }
+            }
+            return;
+        }
+        let text = if cdata { raw.to_owned() } else { collapse(raw) };
+        if text.is_empty() {
+            return;
+        }
+        let accepts_para = matches!(
+            self.inline_target().map(|f| &f.kind),
+            Some(
+                Kind::Para
+                    | Kind::Heading(_)
+                    | Kind::Macro { .. }
+                    | Kind::Cell(_)
+                    | Kind::Item(_)
+                    | Kind::Root
+                    | Kind::Quote
+            )
+        );
+        if accepts_para
+            && text.trim().is_empty()
+            && self.inline_target().is_some_and(|f| {
+                f.inl.is_empty() && !matches!(f.kind, Kind::Para | Kind::Heading(_))
+            })
+        {
+            return;
+        }
+        let marks = self.current_marks();
+        self.inline(Inline::Text(text, marks));
+    }
+
+    fn inline_target(&mut self) -> Option<&mut Frame> {
+        self.stack.iter_mut().rev().find(|f| {
+            !matches!(
+                f.kind,
+                Kind::Transparent
+                    | Kind::Mark(_)
+                    | Kind::Anchor
+                    | Kind::Row
+                    | Kind::Table
+                    | Kind::List { .. }
+            )
+        })
+    }
+
+    fn inline(&mut self, i: Inline) {
+        if let Some(f) = self.inline_target() {
+            match &mut f.kind {
+                Kind::Link { label, .. } => label.push_str(&super::ast::inline_text(&[i])),
+                Kind::Pre | Kind::PlainBody | Kind::Param(_) | Kind::TaskStatus => {
+                    f.text.push_str(&super::ast::inline_text(&[i]))
+                }
+                Kind::Ignore | Kind::Image { .. } => {}
+                _ => f.inl.push(i),
+            }
+        }
+    }
+
+    fn block(&mut self, b: Block) {
+        let f = self.stack.iter_mut().rev().find(|f| {
+            matches!(
+                f.kind,
+                Kind::Root
+                    | Kind::Quote
+                    | Kind::Item(_)
+                    | Kind::Cell(_)
+                    | Kind::Macro { .. }
+                    | Kind::Para
+                    | Kind::Heading(_)
+                    | Kind::List { .. }
+            )
+        });
+        let Some(f) = f else { return };
+        match f.kind {
+            Kind::Para | Kind::Heading(_) => {
+                // A block inside a paragraph (sloppy input): keep its text.
+                let text = super::ast::blocks_text(std::slice::from_ref(&b));
+                if !text.is_empty() {
+                    f.inl
+                        .push(Inline::Text(format!(" {text} "), Marks::default()));
+                }
+            }
+            Kind::List { .. } => f.blocks.push(b),
+            _ => {
+                flush(&mut f.inl, &mut f.blocks);
+                f.blocks.push(b);
+            }
+        }
+    }
+}
+
+fn item_of(b: Block) -> Item {
+    match b {
+        Block::List {
+            start: u64::MAX,
+            mut items,
+            ..
+        } if items.len() == 1 => items.pop().unwrap_or(Item {
+            task: None,
+            body: Vec::new(),
+        }),
+        other => Item {
+            task: None,
+            body: vec![other],
+        },
+    }
+}
+
+fn flush(inl: &mut Vec<Inline>, blocks: &mut Vec<Block>) {
+    let content = trim_inlines(merge_text(std::mem::take(inl)));
+    if !content.is_empty() {
+        blocks.push(Block::Para(content));
+    }
+}

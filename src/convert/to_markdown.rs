@@ -1,0 +1,560 @@
+//! Document model → Markdown (CommonMark + GFM). Escapes only what would otherwise change
+//! meaning, writes GitHub alerts for panels and `<details>` for expands, and gives readable
+//! text for what Markdown lacks (mentions as `[@Name](mention:ID)`, status lozenges, dates).
+
+use super::ast::{Block, Cell, Inline, Item, Marks, PanelKind, blocks_text};
+use super::from_markdown::MENTION_SCHEME;
+
+/// Renders blocks as Markdown, ending with one newline (empty input gives an empty string).
+pub fn render(doc: &[Block]) -> String {
+    let mut out = blocks(doc);
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+fn blocks(doc: &[Block]) -> String {
+    let mut out = String::new();
+    for (i, b) in doc.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\n\n");
+            // Two lists of the same kind in a row would merge into one.
+            if let (Block::List { ordered: a, .. }, Block::List { ordered: b2, .. }) =
+                (&doc[i - 1], b)
+            {
+                if a == b2 {
+                    out.push_str("<!-- -->\n\n");
+                }
+            }
+        }
+        block(b, &mut out);
+    }
+    out
+}
+
+fn block(b: &Block, out: &mut String) {
+    match b {
+        Block::Para(inl) => out.push_str(&inlines(inl, Ctx::Block)),
+        Block::Heading(level, inl) => {
+            out.push_str(&"#".repeat(usize::from((*level).clamp(1, 6))));
+            let text = inlines(inl, Ctx::Heading);
+            if !text.is_empty() {
+                out.push(' ');
+                out.push_str(&text);
+            }
+        }
+        Block::Code { lang, text } => {
+            let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
+            out.push_str(&fence);
+            if let Some(l) = lang {
+                out.push_str(l);
+            }
+            out.push('\n');
+            if !text.is_empty() {
+                out.push_str(text);
+                out.push('\n');
+            }
+            out.push_str(&fence);
+        }
+        Block::Quote(body) => out.push_str(&prefix_lines(&blocks(body), "> ", ">")),
+        Block::Panel { kind, title, body } => {
+            let mut inner = String::new();
+            let alert = match kind {
+                PanelKind::Info => Some("NOTE"),
+                PanelKind::Tip | PanelKind::Success => Some("TIP"),
+                PanelKind::Note => Some("IMPORTANT"),
+                PanelKind::Warning => Some("WARNING"),
+                PanelKind::Error => Some("CAUTION"),
+                PanelKind::Plain => None,
+            };
+            if let Some(a) = alert {
+                inner.push_str("[!");
+                inner.push_str(a);
+                inner.push_str("]\n");
+            }
+            if let Some(t) = title.as_deref().filter(|t| !t.trim().is_empty()) {
+                inner.push_str("**");
+                inner.push_str(&escape_text(t.trim(), false));
+                inner.push_str("**\n\n");
+            }
+            inner.push_str(&blocks(body));
+            out.push_str(&prefix_lines(inner.trim_end(), "> ", ">"));
+        }
+        Block::Expand { title, body } => {
+            out.push_str("<details>\n<summary>");
+            out.push_str(&html_escape(title));
+            out.push_str("</summary>\n\n");
+            let inner = blocks(body);
+            if !inner.is_empty() {
+                out.push_str(&inner);
+                out.push_str("\n\n");
+            }
+            out.push_str("</details>");
+        }
+        Block::List {
+            ordered,
+            start,
+            items,
+        } => list(*ordered, *start, items, out),
+        Block::Table(rows) => table(rows, out),
+        Block::Rule => out.push_str("---"),
+    }
+}
+
+fn list(ordered: bool, start: u64, items: &[Item], out: &mut String) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut marker = if ordered {
+            format!("{}. ", start.saturating_add(i as u64))
+        } else {
+            "- ".to_owned()
+        };
+        let indent = " ".repeat(marker.len());
+        match item.task {
+            Some(true) => marker.push_str("[x] "),
+            Some(false) => marker.push_str("[ ] "),
+            None => {}
+        }
+        let mut body = String::new();
+        for (j, b) in item.body.iter().enumerate() {
+            if j > 0 {
+                let tight = matches!(b, Block::List { .. });
+                body.push_str(if tight { "\n" } else { "\n\n" });
+            }
+            block(b, &mut body);
+        }
+        out.push_str(marker.trim_end_matches(' '));
+        if !body.is_empty() {
+            out.push(' ');
+            let text = prefix_lines(&body, &indent, "");
+            out.push_str(&text[indent.len()..]);
+        }
+    }
+}
+
+/// A GFM table. Its header row must be the first one: a table whose first row is not all header
+/// cells gets an empty header row (which the reader drops), so no data row is promoted.
+fn table(rows: &[Vec<Cell>], out: &mut String) {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    let headed = rows
+        .first()
+        .is_some_and(|r| !r.is_empty() && r.iter().all(|c| c.header));
+    if !headed {
+        out.push('|');
+        out.push_str(&" |".repeat(cols));
+        out.push_str("\n|");
+        out.push_str(&" --- |".repeat(cols));
+        out.push('\n');
+    }
+    for (r, row) in rows.iter().enumerate() {
+        out.push('|');
+        for c in 0..cols {
+            let text = row
+                .get(c)
+                .map(|cell| cell_text(&cell.body))
+                .unwrap_or_default();
+            out.push(' ');
+            out.push_str(&text);
+            out.push_str(if text.is_empty() { "|" } else { " |" });
+        }
+        out.push('\n');
+        if r == 0 && headed {
+            out.push('|');
+            out.push_str(&" --- |".repeat(cols));
+            out.push('\n');
+        }
+    }
+    out.pop();
+}
+
+/// A table cell on one line: paragraphs joined with `<br>`, other blocks as plain text.
+fn cell_text(body: &[Block]) -> String {
+    let parts: Vec<String> = body
+        .iter()
+        .map(|b| match b {
+            Block::Para(inl) | Block::Heading(_, inl) => inlines(inl, Ctx::Cell),
+            other => escape_text(&blocks_text(std::slice::from_ref(other)), true),
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts.join("<br>")
+}
+
+fn prefix_lines(text: &str, first_and_rest: &str, empty: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut in_fence: Option<String> = None;
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if line.is_empty() && in_fence.is_none() {
+            out.push_str(empty);
+        } else {
+            out.push_str(first_and_rest);
+            out.push_str(line);
+        }
+        let t = line.trim_start();
+        if let Some(f) = &in_fence {
+            if t.starts_with(f.as_str()) && t.trim_end().chars().all(|c| c == '`') {
+                in_fence = None;
+            }
+        } else if t.starts_with("```") {
+            in_fence = Some("`".repeat(longest_run(t, '`')));
+        }
+    }
+    out
+}
+
+fn longest_run(s: &str, ch: char) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    for c in s.chars() {
+        cur = if c == ch { cur + 1 } else { 0 };
+        best = best.max(cur);
+    }
+    best
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Block,
+    Heading,
+    Cell,
+}
+
+/// Inline content as Markdown: runs grouped by link, emphasis opened and closed as marks change.
+fn inlines(inl: &[Inline], ctx: Ctx) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < inl.len() {
+        let href = match &inl[i] {
+            Inline::Text(_, m) => m.link.clone(),
+            _ => None,
+        };
+        let mut j = i + 1;
+        if href.is_some() {
+            while j < inl.len() && matches!(&inl[j], Inline::Text(_, m) if m.link == href) {
+                j += 1;
+            }
+        }
+        match href {
+            Some(href) => link(&inl[i..j], &href, ctx, &mut out),
+            None => out.push_str(&runs(&inl[i..j], ctx, false, out.is_empty())),
+        }
+        i = j;
+    }
+    if ctx == Ctx::Block && out.ends_with("\\\n") {
+        out.truncate(out.len() - 2);
+    }
+    out
+}
+
+fn link(group: &[Inline], href: &str, ctx: Ctx, out: &mut String) {
+    if let [Inline::Text(t, m)] = group {
+        let plain = Marks {
+            link: None,
+            ..m.clone()
+        }
+        .is_plain();
+        if plain && t == href && href.contains("://") && !href.contains(['<', '>', ' ']) {
+            out.push('<');
+            out.push_str(href);
+            out.push('>');
+            return;
+        }
+    }
+    out.push('[');
+    out.push_str(&runs(group, ctx, true, false));
+    out.push_str("](");
+    out.push_str(&destination(href));
+    out.push(')');
+}
+
+fn destination(href: &str) -> String {
+    let balanced = href.matches('(').count() == href.matches(')').count();
+    if href.is_empty() || href.contains([' ', '<', '>', '\n']) || !balanced {
+        format!(
+            "<{}>",
+            href.replace('<', "%3C")
+                .replace('>', "%3E")
+                .replace('\n', "")
+        )
+    } else {
+        href.to_owned()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Delim {
+    Strike,
+    Strong,
+    Em,
+    Underline,
+    Sup,
+    Sub,
+}
+
+const DELIMS: [Delim; 6] = [
+    Delim::Strike,
+    Delim::Strong,
+    Delim::Em,
+    Delim::Underline,
+    Delim::Sup,
+    Delim::Sub,
+];
+
+impl Delim {
+    fn open(self) -> &'static str {
+        match self {
+            Delim::Strike => "~~",
+            Delim::Strong => "**",
+            Delim::Em => "*",
+            Delim::Underline => "<u>",
+            Delim::Sup => "<sup>",
+            Delim::Sub => "<sub>",
+        }
+    }
+    fn close(self) -> &'static str {
+        match self {
+            Delim::Underline => "</u>",
+            Delim::Sup => "</sup>",
+            Delim::Sub => "</sub>",
+            other => other.open(),
+        }
+    }
+    fn on(self, m: &Marks) -> bool {
+        match self {
+            Delim::Strike => m.strike,
+            Delim::Strong => m.strong,
+            Delim::Em => m.em,
+            Delim::Underline => m.underline,
+            Delim::Sup => m.sup,
+            Delim::Sub => m.sub,
+        }
+    }
+}
+
+/// Text runs and atoms without links: delimiters opened and closed as marks change; white space
+/// at a run's edge is moved outside the delimiters so that they still count as emphasis.
+fn runs(inl: &[Inline], ctx: Ctx, in_link: bool, at_start: bool) -> String {
+    let mut out = String::new();
+    let mut open: Vec<Delim> = Vec::new();
+    let mut pending_ws = String::new();
+    let close_all = |open: &mut Vec<Delim>, out: &mut String| {
+        while let Some(d) = open.pop() {
+            out.push_str(d.close());
+        }
+    };
+    for node in inl {
+        let Inline::Text(text, marks) = node else {
+            close_all(&mut open, &mut out);
+            out.push_str(&std::mem::take(&mut pending_ws));
+            atom(node, ctx, &mut out);
+            continue;
+        };
+        let core = text.trim_matches(|c: char| c == ' ' || c == '\t');
+        if core.is_empty() {
+            pending_ws.push_str(text);
+            continue;
+        }
+        let lead = &text[..text.len() - text.trim_start_matches([' ', '\t']).len()];
+        let trail = &text[core.len() + lead.len()..];
+        let keep = open.iter().take_while(|d| d.on(marks)).count();
+        while open.len() > keep {
+            out.push_str(open.pop().map(Delim::close).unwrap_or_default());
+        }
+        out.push_str(&std::mem::take(&mut pending_ws));
+        out.push_str(lead);
+        for d in DELIMS {
+            if d.on(marks) && !open.contains(&d) {
+                out.push_str(d.open());
+                open.push(d);
+            }
+        }
+        if marks.code {
+            out.push_str(&code_span(core));
+        } else {
+            let line_start = (at_start && out.is_empty()) || out.ends_with('\n');
+            out.push_str(&escape_inline(core, ctx, in_link, line_start));
+        }
+        pending_ws.push_str(trail);
+    }
+    close_all(&mut open, &mut out);
+    out.push_str(&pending_ws);
+    out
+}
+
+fn atom(node: &Inline, ctx: Ctx, out: &mut String) {
+    match node {
+        Inline::Text(..) => {}
+        Inline::Break => out.push_str(match ctx {
+            Ctx::Block => "\\\n",
+            Ctx::Heading => " ",
+            Ctx::Cell => "<br>",
+        }),
+        Inline::Mention { id, name } => {
+            out.push_str("[@");
+            out.push_str(&escape_text(name.as_deref().unwrap_or(id), true));
+            out.push_str("](");
+            out.push_str(&destination(&format!("{MENTION_SCHEME}{id}")));
+            out.push(')');
+        }
+        Inline::Emoji { short, text } => out.push_str(text.as_deref().unwrap_or(short)),
+        Inline::Status { text, .. } => {
+            out.push_str("**\\[");
+            out.push_str(&escape_text(&text.to_uppercase(), true));
+            out.push_str("\\]**");
+        }
+        Inline::Date(d) => out.push_str(d),
+        Inline::Card(url) => match issue_key(url) {
+            Some(key) => {
+                out.push('[');
+                out.push_str(key);
+                out.push_str("](");
+                out.push_str(&destination(url));
+                out.push(')');
+            }
+            None => {
+                out.push('<');
+                out.push_str(&url.replace(['<', '>', ' '], ""));
+                out.push('>');
+            }
+        },
+        Inline::Image { src, alt } => {
+            out.push_str("![");
+            out.push_str(&escape_text(alt, true));
+            out.push_str("](");
+            out.push_str(&destination(src));
+            out.push(')');
+        }
+    }
+}
+
+/// The issue key at the end of a `/browse/KEY-123` URL.
+pub fn issue_key(url: &str) -> Option<&str> {
+    let key = url.split("/browse/").nth(1)?.trim_end_matches('/');
+    let (project, number) = key.split_once('-')?;
+    let ok = project
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase())
+        && project
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && !number.is_empty()
+        && number.chars().all(|c| c.is_ascii_digit());
+    ok.then_some(key)
+}
+
+fn code_span(text: &str) -> String {
+    let ticks = "`".repeat(longest_run(text, '`') + 1);
+    let pad = text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' '));
+    let text = text.replace('\n', " ");
+    if pad {
+        format!("{ticks} {text} {ticks}")
+    } else {
+        format!("{ticks}{text}{ticks}")
+    }
+}
+
+fn escape_inline(text: &str, ctx: Ctx, in_link: bool, line_start: bool) -> String {
+    let mut s = escape_text(text, in_link);
+    if ctx == Ctx::Cell {
+        s = s.replace('|', "\\|");
+    }
+    if line_start {
+        s = escape_line_start(&s);
+    }
+    s
+}
+
+/// Escapes Markdown punctuation in plain text; brackets only where they could form a link.
+pub fn escape_text(text: &str, brackets: bool) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let linky = brackets || text.contains("](") || text.contains("][") || text.contains("]:");
+    let tildes = text.matches('~').count() >= 2;
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let escape = match c {
+            '\\' => next.is_none_or(|n| n.is_ascii_punctuation()),
+            '`' | '*' => true,
+            '_' => {
+                !(prev.is_some_and(char::is_alphanumeric)
+                    && next.is_some_and(char::is_alphanumeric))
+            }
+            '[' | ']' => linky,
+            '~' => tildes,
+            '<' => next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')),
+            '&' => looks_like_entity(&chars[i + 1..]),
+            '!' => next == Some('[') && linky,
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn looks_like_entity(rest: &[char]) -> bool {
+    let n = rest
+        .iter()
+        .take(32)
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == '#')
+        .count();
+    n > 0 && rest.get(n) == Some(&';')
+}
+
+/// Escapes what would start a block construct at the beginning of a line.
+fn escape_line_start(s: &str) -> String {
+    let trimmed = s.trim_start();
+    let lead = &s[..s.len() - trimmed.len()];
+    let first = trimmed.chars().next();
+    let rest_after = |n: usize| trimmed[n..].chars().next();
+    let needs = match first {
+        Some('#') => {
+            let hashes = trimmed.chars().take_while(|c| *c == '#').count();
+            hashes <= 6 && rest_after(hashes).is_none_or(|c| c == ' ' || c == '\t')
+        }
+        Some('>') => true,
+        Some('-' | '+' | '=') => {
+            rest_after(1).is_none_or(|c| c == ' ' || c == '\t')
+                || trimmed.chars().all(|c| c == '-' || c == '=' || c == ' ')
+        }
+        Some('|') => true,
+        Some(c) if c.is_ascii_digit() => {
+            let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
+            if digits <= 9
+                && matches!(rest_after(digits), Some('.' | ')'))
+                && trimmed[digits + 1..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| c == ' ')
+            {
+                return format!("{lead}{}\\{}", &trimmed[..digits], &trimmed[digits..]);
+            }
+            false
+        }
+        _ => false,
+    };
+    let task =
+        trimmed.starts_with("[ ]") || trimmed.starts_with("[x]") || trimmed.starts_with("[X]");
+    if needs || task {
+        format!("{lead}\\{trimmed}")
+    } else {
+        s.to_owned()
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

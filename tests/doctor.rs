@@ -1,0 +1,235 @@
+//! `mcp-atlassian doctor` against real failures: a wrong token (a stub site answering 401), a
+//! TLS server whose CA is not trusted (openssl s_server with a private CA), and a dead proxy; and
+//! a healthy Server/DC stub. Exit code 0 only when everything works.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_port(port: u16) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "nothing listens on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn doctor(env: &[(&str, String)]) -> Output {
+    let dir = std::env::temp_dir().join(format!("mcp-atlassian-doctor-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mcp-atlassian"));
+    cmd.arg("doctor")
+        .env_clear()
+        .current_dir(&dir)
+        .env("PATH", "/usr/bin:/bin");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+/// A Server/DC-like stub: `/myself` answers 200 only for the right PAT.
+fn stub_site() -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", server.server_addr().to_ip().unwrap());
+    std::thread::spawn(move || {
+        for req in server.incoming_requests() {
+            let authed = req
+                .headers()
+                .iter()
+                .any(|h| h.field.equiv("Authorization") && h.value.as_str() == "Bearer right-pat");
+            let (status, body) = match (authed, req.url()) {
+                (false, _) => (401, r#"{"errorMessages":["You are not authenticated."]}"#),
+                (true, u) if u.starts_with("/rest/api/2/myself") => {
+                    (200, r#"{"displayName":"Dana Admin","name":"dana"}"#)
+                }
+                (true, u) if u.starts_with("/rest/api/2/serverInfo") => {
+                    (200, r#"{"deploymentType":"Server","version":"10.3.1"}"#)
+                }
+                _ => (404, "{}"),
+            };
+            let _ = req.respond(tiny_http::Response::from_string(body).with_status_code(status));
+        }
+    });
+    base
+}
+
+fn text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn healthy_site_passes_and_wrong_token_fails_with_a_fix() {
+    let url = stub_site();
+    let good = doctor(&[
+        ("JIRA_URL", url.clone()),
+        ("JIRA_PERSONAL_TOKEN", "right-pat".into()),
+    ]);
+    let report = text(&good);
+    assert_eq!(good.status.code(), Some(0), "{report}");
+    assert!(
+        report.contains("signed in as Dana Admin") && report.contains("Server 10.3.1"),
+        "{report}"
+    );
+
+    let bad = doctor(&[
+        ("JIRA_URL", url),
+        ("JIRA_PERSONAL_TOKEN", "wrong-pat".into()),
+    ]);
+    let report = text(&bad);
+    assert_eq!(bad.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("FAIL") && report.contains("401") && report.contains("JIRA_PERSONAL_TOKEN"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("wrong-pat"),
+        "the token must not be printed"
+    );
+}
+
+#[test]
+fn dead_proxy_is_named() {
+    let dead = free_port();
+    let out = doctor(&[
+        ("JIRA_URL", "http://jira.example.internal:8080".into()),
+        ("JIRA_PERSONAL_TOKEN", "x".into()),
+        ("HTTP_PROXY", format!("http://user:pw@127.0.0.1:{dead}")),
+    ]);
+    let report = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("through the proxy") && report.contains("fix:"),
+        "{report}"
+    );
+    assert!(
+        !report.contains(":pw@"),
+        "proxy password must be masked: {report}"
+    );
+}
+
+fn make_ca(dir: &Path) {
+    let run = |args: &[&str]| {
+        let ok = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(
+            ok.success(),
+            "openssl {args:?} failed (install the openssl package)"
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=doctor test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "server.pem",
+    ]);
+}
+
+#[test]
+fn untrusted_certificate_suggests_a_ca_bundle() {
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("mcp-atlassian-doctor-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    make_ca(&dir);
+    let port = free_port();
+    let _server = Proc(
+        Command::new("openssl")
+            .args([
+                "s_server",
+                "-quiet",
+                "-www",
+                "-accept",
+                &port.to_string(),
+                "-cert",
+                "server.pem",
+                "-key",
+                "server.key",
+            ])
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_port(port);
+    let out = doctor(&[
+        ("JIRA_URL", format!("https://127.0.0.1:{port}")),
+        ("JIRA_PERSONAL_TOKEN", "x".into()),
+    ]);
+    let report = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("not trusted") && report.contains("JIRA_CA_BUNDLE"),
+        "{report}"
+    );
+}
