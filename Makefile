@@ -10,7 +10,7 @@ PY         := $(VENV)/bin/python
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_STAMP  := target/.apt-stamp
 
-.PHONY: build static test test-rust test-e2e net-tools lint bench demo clean fuzz goldens
+.PHONY: build static test test-rust test-e2e net-tools lint bench demo clean fuzz goldens sandbox
 
 build:
 	$(CARGO) build --release --bins
@@ -53,9 +53,15 @@ bench: static
 	@test -x /usr/bin/time || scripts/apt-install.sh time
 	scripts/bench.sh $(STATIC_BIN)
 
+# The fake Jira + Confluence on loopback (FLAVOUR=cloud|server, PORT=0 picks a free port,
+# SANDBOX_USER=alice): prints the variables that point mcp-atlassian at it, serves until Ctrl-C.
+sandbox:
+	$(CARGO) build -q --bin atlassian-sandbox
+	target/debug/atlassian-sandbox --flavour $(or $(FLAVOUR),cloud) --port $(or $(PORT),0) --env $(or $(SANDBOX_USER),alice)
+
 demo:
-	$(CARGO) build -q --bin mcp-atlassian
-	python3 scripts/demo.py target/debug/mcp-atlassian
+	$(CARGO) build -q --bins
+	python3 scripts/demo.py target/debug
 
 # Fuzz every content converter for FUZZ_SECONDS each (cargo-fuzz, libFuzzer), seeded with the
 # conversion corpus. Uses the nightly toolchain when installed, else the stable one with

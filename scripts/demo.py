@@ -1,91 +1,138 @@
 #!/usr/bin/env python3
-"""A short scripted MCP session against the mcp-atlassian binary, printing each call and answer.
+"""A newcomer's first contact: the sandbox (a fake Jira and Confluence) on loopback, mcp-atlassian
+pointed at it, and a short scripted MCP session over stdio — exactly what Claude Desktop or Claude
+Code would send — printing each call and a readable part of each answer.
 
-Usage: demo.py PATH-TO-BINARY. Talks newline-delimited JSON-RPC over stdio, exactly as Claude
-Desktop or Claude Code would. Until the Atlassian sandbox lands, the session uses the built-in
-test fixture tools to show tool calls, progress, errors and the read-only filter.
+Usage: demo.py TARGET_DIR (where the mcp-atlassian and atlassian-sandbox binaries are).
 """
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
-BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/debug/mcp-atlassian")
-ENV = {
-    "PATH": "/usr/bin:/bin",
-    "JIRA_URL": "https://demo.atlassian.net",
-    "JIRA_USERNAME": "demo@example.com",
-    "JIRA_API_TOKEN": "demo-token",
-    "MCP_ATLASSIAN_TEST_FIXTURES": "1",
-}
+TARGET = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/debug")
+SERVER = os.path.join(TARGET, "mcp-atlassian")
+SANDBOX = os.path.join(TARGET, "atlassian-sandbox")
 
 
-def show(label, message, width=400):
-    text = json.dumps(message, separators=(",", ":"))
-    if len(text) > width:
-        text = text[:width] + " …"
-    print(f"{label} {text}")
+def short(text, width=900):
+    return text if len(text) <= width else text[:width] + " …"
 
 
-def session(requests, extra_env=None, args=()):
-    env = dict(ENV, **(extra_env or {}))
-    with tempfile.TemporaryDirectory() as cwd:
-        proc = subprocess.Popen([BIN, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, env=env, cwd=cwd, text=True)
-        for req in requests:
-            show("→", req)
-            proc.stdin.write(json.dumps(req) + "\n")
-            proc.stdin.flush()
-            if "id" not in req:
-                continue
-            while True:
-                reply = json.loads(proc.stdout.readline())
-                show("  ←", reply)
-                if reply.get("id") == req["id"]:
-                    break
-        proc.stdin.close()
-        proc.wait(timeout=10)
+class Session:
+    """A minimal MCP client over stdio (newline-delimited JSON-RPC)."""
+
+    def __init__(self, env):
+        self.cwd = tempfile.TemporaryDirectory()
+        self.proc = subprocess.Popen([SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, env=env, cwd=self.cwd.name, text=True)
+        self.next_id = 0
+
+    def request(self, method, params=None, show=True):
+        self.next_id += 1
+        msg = {"jsonrpc": "2.0", "id": self.next_id, "method": method}
+        if params is not None:
+            msg["params"] = params
+        self.proc.stdin.write(json.dumps(msg) + "\n")
+        self.proc.stdin.flush()
+        while True:
+            reply = json.loads(self.proc.stdout.readline())
+            if reply.get("id") == self.next_id:
+                return reply
+            if show:
+                print(f"  ← {short(json.dumps(reply), 200)}")
+
+    def notify(self, method):
+        self.proc.stdin.write(json.dumps({"jsonrpc": "2.0", "method": method}) + "\n")
+        self.proc.stdin.flush()
+
+    def call(self, name, arguments):
+        print(f"\n→ tools/call {name} {json.dumps(arguments)}")
+        reply = self.request("tools/call", {"name": name, "arguments": arguments,
+                                            "_meta": {"progressToken": name}})
+        result = reply["result"]
+        text = result["content"][0]["text"]
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = text
+        return result.get("isError", False), data
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+        self.cwd.cleanup()
+
+
+def start_sandbox(flavour):
+    proc = subprocess.Popen([SANDBOX, "--port", "0", "--flavour", flavour],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    base = proc.stdout.readline().strip().replace("listening on ", "")
+    with urllib.request.urlopen(f"{base}/__sandbox/env?user=alice") as r:
+        env = dict(line.split("=", 1) for line in r.read().decode().splitlines() if "=" in line)
+    return proc, base, env
 
 
 def main():
-    print(f"== {BIN} --version")
-    print(subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout.strip())
-    print("\n== a handshake-era session (what Claude Desktop and Claude Code speak today)")
-    session([
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {},
-            "clientInfo": {"name": "demo", "version": "1"}}},
-        {"jsonrpc": "2.0", "method": "notifications/initialized"},
-        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
-        {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
-            "name": "fixture_slow", "arguments": {"steps": 3, "step_ms": 100},
-            "_meta": {"progressToken": "demo"}}},
-        {"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {
-            "name": "fixture_echo", "arguments": {"text": "hi", "count": 500}}},
-    ])
-    print("\n== a stateless 2026-07-28 request: no initialize, everything in _meta")
-    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
-            "io.modelcontextprotocol/clientCapabilities": {}}
-    session([{"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {"_meta": meta}}])
-    print("\n== read-only mode refuses write tools at call time, not only in tools/list")
-    session([
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-11-25", "capabilities": {},
-            "clientInfo": {"name": "demo", "version": "1"}}},
-        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
-            "name": "fixture_write", "arguments": {"value": "x"}}},
-    ], extra_env={"READ_ONLY_MODE": "true"})
-    print("\n== the same tools from a shell script: mcp-atlassian call")
-    out = subprocess.run([BIN, "call", "fixture_echo", "text=from make", "labels=a,b"],
-                         capture_output=True, text=True, env=ENV)
-    print(f"$ mcp-atlassian call fixture_echo text='from make' labels=a,b   (exit {out.returncode})")
-    print(out.stdout.strip())
-    print("\n== a configuration mistake is one clear line and exit code 2")
-    out = subprocess.run([BIN, "tools"], capture_output=True, text=True,
-                         env=dict(ENV, JIRA_TIMEOUT="soon"))
-    print(f"$ JIRA_TIMEOUT=soon mcp-atlassian tools   (exit {out.returncode})")
-    print(out.stderr.strip())
+    print(f"$ {SERVER} --version")
+    print(subprocess.run([SERVER, "--version"], capture_output=True, text=True).stdout.strip())
+    sandbox, base, sandbox_env = start_sandbox("cloud")
+    try:
+        print(f"\nThe sandbox imitates Jira Cloud and Confluence Cloud at {base}; the server gets:")
+        for k, v in sandbox_env.items():
+            print(f"  {k}={'***' if 'TOKEN' in k else v}")
+        env = {"PATH": "/usr/bin:/bin", **sandbox_env}
+        s = Session(env)
+        print("\n→ initialize (protocol 2025-06-18)")
+        init = s.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                        "clientInfo": {"name": "demo", "version": "1"}})["result"]
+        print(f"  ← {init['serverInfo']['name']} {init['serverInfo']['version']}, "
+              f"protocol {init['protocolVersion']}")
+        s.notify("notifications/initialized")
+        tools = s.request("tools/list")["result"]["tools"]
+        print(f"\n→ tools/list\n  ← {len(tools)} tools: {', '.join(t['name'] for t in tools)}")
+
+        err, found = s.call("jira_search", {"jql": "project = WEB AND status != Done ORDER BY priority DESC",
+                                            "limit": 3, "fields": "summary,status,priority"})
+        for issue in found.get("issues", []) if not err else []:
+            print(f"  ← {issue['key']}  [{issue.get('status', {}).get('name')}] "
+                  f"{issue.get('priority', '')}  {issue.get('summary')}")
+        key = found["issues"][0]["key"] if not err and found.get("issues") else "WEB-1"
+
+        err, issue = s.call("jira_get_issue", {"issue_key": key, "comment_limit": 2})
+        if err:
+            print(f"  ← error: {issue}")
+        else:
+            print(f"  ← {issue['key']}: {issue.get('summary')}")
+            print("    description (Markdown):")
+            for line in short(issue.get("description", ""), 500).splitlines():
+                print(f"      {line}")
+            for c in issue.get("comments", []):
+                print(f"    comment by {c.get('author', {}).get('display_name')}: {short(c.get('body', ''), 120)}")
+
+        err, hits = s.call("confluence_search", {"query": "architecture", "limit": 3})
+        for h in hits.get("results", []) if not err else []:
+            print(f"  ← page {h.get('id')}: {h.get('title')} ({h.get('space')})")
+        page_id = hits["results"][0]["id"] if not err and hits.get("results") else "1002"
+
+        err, page = s.call("confluence_get_page", {"page_id": str(page_id)})
+        if err:
+            print(f"  ← error: {page}")
+        else:
+            print(f"  ← {page['title']} in {page['space']['key']}, version {page.get('version')}, as Markdown:")
+            for line in short(page["content"], 900).splitlines():
+                print(f"      {line}")
+
+        err, denied = s.call("jira_get_issue", {"issue_key": "NOPE-1"})
+        print(f"  ← isError={err}: {short(str(denied), 300)}")
+        s.close()
+    finally:
+        sandbox.kill()
+        sandbox.wait()
+    print("\nThat was a real MCP session over stdio. Point JIRA_URL / CONFLUENCE_URL and their tokens at your")
+    print("own sites to do the same against Jira and Confluence (see README: Configuration).")
 
 
 if __name__ == "__main__":

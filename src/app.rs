@@ -68,6 +68,11 @@ fn init_logging(config: &Config) {
     if let Ok(spec) = std::env::var("RUST_LOG") {
         builder.parse_filters(&spec);
     }
+    // The HTTP crates dump request heads (Authorization included) at debug and trace level:
+    // cap them whatever RUST_LOG says, so no verbosity can leak a credential.
+    for noisy in ["ureq", "ureq_proto", "rustls"] {
+        builder.filter_module(noisy, log::LevelFilter::Info);
+    }
     // Logs never go to stdout on stdio: that stream belongs to JSON-RPC.
     if config.logging_stdout && config.transport.is_http() {
         builder.target(env_logger::Target::Stdout);

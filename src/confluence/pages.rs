@@ -235,7 +235,7 @@ impl Confluence {
 
     fn body_text(&self, storage: &str, markdown: bool) -> String {
         if markdown {
-            convert::storage_to_markdown(storage)
+            convert::storage_to_markdown(storage).trim_end().to_string()
         } else {
             storage.to_string()
         }

@@ -40,12 +40,12 @@ pub fn rich_text(v: &Value, deployment: Deployment, translate: bool) -> Value {
                 return v.clone();
             }
             match convert::adf_to_markdown(v) {
-                Ok(md) => Value::String(md),
+                Ok(md) => Value::String(md.trim_end().to_string()),
                 Err(_) => v.clone(),
             }
         }
         Value::String(s) if translate && deployment == Deployment::ServerDc => {
-            Value::String(convert::wiki_to_markdown(s))
+            Value::String(convert::wiki_to_markdown(s).trim_end().to_string())
         }
         other => other.clone(),
     }
