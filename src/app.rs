@@ -48,7 +48,13 @@ pub fn run(cli: Cli) -> u8 {
     }
     log::debug!("configuration: {config:?}");
     let fixtures = std::env::var(FIXTURES_VAR).is_ok_and(|v| v == "1" || v == "true");
-    let server = build_server(&config, fixtures);
+    let server = match build_server(&config, fixtures) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mcp-atlassian: {e}");
+            return 2;
+        }
+    };
     match cli.command() {
         Command::Serve(_) => serve(&config, server),
         Command::Tools(cmd) => cli::list_tools(&server, cmd.json),
@@ -156,15 +162,15 @@ A failed call returns isError with the reason and what to change; fix the argume
     text
 }
 
-/// Build the MCP server for a configuration.
-pub fn build_server(config: &Config, fixtures: bool) -> Server<Services> {
-    Server::new(
+/// Build the MCP server for a configuration (fails when TLS material cannot be used).
+pub fn build_server(config: &Config, fixtures: bool) -> Result<Server<Services>, String> {
+    Ok(Server::new(
         SERVER_INFO,
         instructions(config),
         tools::catalogue(fixtures),
         filter(config, fixtures),
-        services::build(config),
-    )
+        services::build(config)?,
+    ))
 }
 
 fn serve(config: &Config, server: Server<Services>) -> u8 {

@@ -222,14 +222,150 @@ fn untrusted_certificate_suggests_a_ca_bundle() {
             .unwrap(),
     );
     wait_port(port);
-    let out = doctor(&[
-        ("JIRA_URL", format!("https://127.0.0.1:{port}")),
-        ("JIRA_PERSONAL_TOKEN", "x".into()),
-    ]);
+    let url = format!("https://127.0.0.1:{port}");
+    let base = [
+        ("JIRA_URL", url.clone()),
+        ("JIRA_PERSONAL_TOKEN", "x".to_string()),
+    ];
+    let out = doctor(&base);
     let report = text(&out);
     assert_eq!(out.status.code(), Some(1), "{report}");
     assert!(
         report.contains("not trusted") && report.contains("JIRA_CA_BUNDLE"),
         "{report}"
+    );
+    // The CA bundle adds the private CA; turning verification off also gets through TLS. The
+    // openssl test server is not Jira, so the check after the connection still fails.
+    let ca = dir.join("ca.pem").display().to_string();
+    for extra in [
+        ("JIRA_CA_BUNDLE", ca),
+        ("JIRA_SSL_VERIFY", "false".to_string()),
+    ] {
+        let mut env = base.to_vec();
+        env.push(extra.clone());
+        let report = text(&doctor(&env));
+        assert!(
+            report.contains("HTTPS answered") && !report.contains("not trusted"),
+            "{extra:?}: {report}"
+        );
+    }
+}
+
+#[test]
+fn client_certificate_for_mutual_tls() {
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("mcp-atlassian-doctor-mtls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    make_ca(&dir);
+    let run = |args: &[&str]| {
+        let ok = Command::new("openssl")
+            .args(args)
+            .current_dir(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success(), "openssl {args:?} failed");
+    };
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=mcp-atlassian client",
+        "-keyout",
+        "client.key",
+        "-out",
+        "client.csr",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "client.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-out",
+        "client-v1.pem",
+    ]);
+    std::fs::write(dir.join("client.cnf"), "extendedKeyUsage=clientAuth\n").unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "client.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "client.cnf",
+        "-out",
+        "client.pem",
+    ]);
+    let port = free_port();
+    let _server = Proc(
+        Command::new("openssl")
+            .args([
+                "s_server",
+                "-quiet",
+                "-www",
+                "-Verify",
+                "1",
+                "-CAfile",
+                "ca.pem",
+                "-accept",
+                &port.to_string(),
+                "-cert",
+                "server.pem",
+                "-key",
+                "server.key",
+            ])
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_port(port);
+    let ca = dir.join("ca.pem").display().to_string();
+    let base = [
+        ("JIRA_URL", format!("https://127.0.0.1:{port}")),
+        ("JIRA_CA_BUNDLE", ca),
+    ];
+    let without = text(&doctor(&base));
+    assert!(
+        !without.contains("HTTPS answered"),
+        "the server demands a client certificate: {without}"
+    );
+    let mut env = base.to_vec();
+    env.push((
+        "JIRA_CLIENT_CERT",
+        dir.join("client.pem").display().to_string(),
+    ));
+    env.push((
+        "JIRA_CLIENT_KEY",
+        dir.join("client.key").display().to_string(),
+    ));
+    let with = text(&doctor(&env));
+    assert!(with.contains("HTTPS answered"), "{with}");
+    // An X.509 v1 certificate is refused at start with one line and exit code 2, not a crash.
+    env[2].1 = dir.join("client-v1.pem").display().to_string();
+    let v1 = doctor(&env);
+    assert_eq!(v1.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&v1.stderr).contains("v1 certificate"),
+        "{:?}",
+        v1
     );
 }

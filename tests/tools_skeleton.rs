@@ -320,3 +320,54 @@ fn upstream_permissions_surface_as_tool_errors() {
         );
     });
 }
+
+#[test]
+fn oauth_access_token_goes_through_the_gateway_form() {
+    let sb = Sandbox::start("cloud");
+    let info: Value = serde_json::from_str(&sb.get("/__sandbox/info")).unwrap();
+    let cloud_id = info["cloud_id"]
+        .as_str()
+        .or_else(|| info.pointer("/site/cloud_id").and_then(Value::as_str))
+        .expect("the sandbox reports its cloud id")
+        .to_string();
+    let env = vec![
+        ("ATLASSIAN_OAUTH_CLOUD_ID".to_string(), cloud_id.clone()),
+        (
+            "ATLASSIAN_OAUTH_ACCESS_TOKEN".to_string(),
+            "alice-oauth-token".to_string(),
+        ),
+        ("ATLASSIAN_API_GATEWAY_URL".to_string(), sb.base.clone()),
+    ];
+    sb.clear_log();
+    let (code, issue, err) = call(&env, &[], &["jira_get_issue", "issue_key=WEB-1"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(issue["key"], "WEB-1");
+    let (code, page, err) = call(&env, &[], &["confluence_get_page", "page_id=1002"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(page["title"], "Architecture Overview");
+    let paths: Vec<String> = sb
+        .requests()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        paths
+            .iter()
+            .all(|p| p.starts_with(&format!("/ex/jira/{cloud_id}/"))
+                || p.starts_with(&format!("/ex/confluence/{cloud_id}/"))),
+        "{paths:?}"
+    );
+}
+
+#[test]
+fn pagination_limit_caps_every_limit() {
+    let sb = Sandbox::start("server");
+    let env = sb.env("alice");
+    let (code, page, err) = call(
+        &env,
+        &[("ATLASSIAN_MAX_PAGINATION_LIMIT", "2")],
+        &["jira_search", "jql=project = WEB", "limit=10"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(page["issues"].as_array().unwrap().len(), 2);
+}

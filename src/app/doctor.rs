@@ -179,7 +179,10 @@ fn check_product(client: &Client) -> Vec<Check> {
             ));
         }
         Err(e) => {
-            if matches!(e, HttpError::Status { .. }) {
+            if matches!(
+                e,
+                HttpError::Status { .. } | HttpError::InvalidResponse { .. }
+            ) {
                 checks.push(ok(
                     "connection",
                     format!("HTTPS answered in {} ms", started.elapsed().as_millis()),

@@ -51,17 +51,28 @@ fn base_url(svc: &ServiceConfig) -> Option<String> {
         svc.auth_kind(),
         Some(AuthKind::OAuthAccessToken | AuthKind::OAuthApp)
     ) && svc.deployment == Deployment::Cloud;
+    let base = svc
+        .oauth
+        .api_gateway
+        .as_deref()
+        .unwrap_or("https://api.atlassian.com");
     match (&svc.oauth.cloud_id, gateway) {
         (Some(id), true) => Some(match svc.product {
-            Product::Jira => format!("https://api.atlassian.com/ex/jira/{id}"),
-            Product::Confluence => format!("https://api.atlassian.com/ex/confluence/{id}/wiki"),
+            Product::Jira => format!("{base}/ex/jira/{id}"),
+            Product::Confluence => format!("{base}/ex/confluence/{id}/wiki"),
         }),
         _ => svc.url.clone(),
     }
 }
 
-fn client(config: &Config, svc: &ServiceConfig, limiter: &Arc<Limiter>) -> Option<Client> {
-    let url = base_url(svc)?;
+fn client(
+    config: &Config,
+    svc: &ServiceConfig,
+    limiter: &Arc<Limiter>,
+) -> Result<Option<Client>, String> {
+    let Some(url) = base_url(svc) else {
+        return Ok(None);
+    };
     let product = match svc.product {
         Product::Jira => atlassian::Product::Jira,
         Product::Confluence => atlassian::Product::Confluence,
@@ -98,17 +109,13 @@ fn client(config: &Config, svc: &ServiceConfig, limiter: &Arc<Limiter>) -> Optio
         ignore_retry_after: r.retry_ignore_retry_after,
         ..RetryPolicy::default()
     };
-    match Client::new(opts, limiter.clone()) {
-        Ok(c) => Some(c),
-        Err(e) => {
-            log::error!("{}: {e}", svc.product.as_str());
-            None
-        }
-    }
+    Client::new(opts, limiter.clone())
+        .map(Some)
+        .map_err(|e| format!("{}: {e}", svc.product.as_str().to_ascii_uppercase()))
 }
 
-/// The services tools work with.
-pub fn build(config: &Config) -> Services {
+/// The services tools work with; an error names the product whose TLS material is unusable.
+pub fn build(config: &Config) -> Result<Services, String> {
     let r = &config.resilience;
     let limiter = Arc::new(Limiter::new(
         r.max_concurrent_requests as usize,
@@ -116,34 +123,33 @@ pub fn build(config: &Config) -> Services {
         r.circuit_breaker_threshold,
         r.circuit_breaker_cooldown,
     ));
-    let jira = config
-        .jira
-        .as_ref()
-        .and_then(|svc| client(config, svc, &limiter))
-        .map(|c| {
-            Jira::new(
-                c,
-                JiraSettings {
-                    projects_filter: config.jira_options.projects_filter.clone(),
-                    disable_markup_translation: config.jira_options.disable_markup_translation,
-                },
-            )
-        });
-    let confluence = config
-        .confluence
-        .as_ref()
-        .and_then(|svc| client(config, svc, &limiter))
-        .map(|c| {
-            Confluence::new(
-                c,
-                ConfluenceSettings {
-                    spaces_filter: config.confluence_options.spaces_filter.clone(),
-                },
-            )
-        });
-    Services {
+    let client_for = |svc: Option<&ServiceConfig>| -> Result<Option<Client>, String> {
+        Ok(svc
+            .map(|svc| client(config, svc, &limiter))
+            .transpose()?
+            .flatten())
+    };
+    let jira = client_for(config.jira.as_ref())?.map(|c| {
+        Jira::new(
+            c,
+            JiraSettings {
+                projects_filter: config.jira_options.projects_filter.clone(),
+                disable_markup_translation: config.jira_options.disable_markup_translation,
+            },
+        )
+    });
+    let confluence = client_for(config.confluence.as_ref())?.map(|c| {
+        Confluence::new(
+            c,
+            ConfluenceSettings {
+                spaces_filter: config.confluence_options.spaces_filter.clone(),
+            },
+        )
+    });
+    Ok(Services {
         jira,
         confluence,
         check_issue_keys: config.jira_options.issue_key_pattern == DEFAULT_ISSUE_KEY_PATTERN,
-    }
+        max_limit: config.resilience.max_pagination_limit as usize,
+    })
 }

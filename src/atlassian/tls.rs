@@ -72,6 +72,32 @@ fn private_key(path: &Path) -> Result<Option<PrivateKey<'static>>, HttpError> {
     }))
 }
 
+/// Ask rustls now whether it accepts the certificate and key: ureq would otherwise panic on the
+/// first connection (e.g. for an X.509 v1 certificate or an unsupported key type).
+fn check_client_cert(
+    chain: &[Certificate<'static>],
+    key: &PrivateKey<'static>,
+) -> Result<(), String> {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = chain
+        .iter()
+        .map(|c| CertificateDer::from(c.der().to_vec()))
+        .collect();
+    let key = PrivateKeyDer::try_from(key.der().to_vec())
+        .map_err(|e| format!("unreadable private key: {e}"))?;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_client_auth_cert(certs, key)
+        .map(|_| ())
+        .map_err(|e| match e.to_string() {
+            s if s.contains("UnsupportedCertVersion") => "it is an X.509 v1 certificate; TLS needs v3 (issue it with extensions, e.g. extendedKeyUsage=clientAuth)".into(),
+            s => s,
+        })
+}
+
 impl TlsOptions {
     /// The system bundle that would be used, if any.
     pub fn system_bundle(&self) -> Option<&'static str> {
@@ -105,6 +131,12 @@ impl TlsOptions {
                 let key_path = self.client_key.as_deref().unwrap_or(cert_path);
                 let key = private_key(key_path)?.ok_or_else(|| HttpError::InvalidRequest {
                     reason: format!("no PEM private key in {}", key_path.display()),
+                })?;
+                check_client_cert(&chain, &key).map_err(|e| HttpError::InvalidRequest {
+                    reason: format!(
+                        "client certificate {} is not usable: {e}",
+                        cert_path.display()
+                    ),
                 })?;
                 Some(ClientCert::new_with_certs(&chain, key))
             }

@@ -107,6 +107,7 @@ pub fn load(cli: &Cli, env: &EnvSource) -> Result<Config, ConfigError> {
             .transpose()?,
         scope: src.string("ATLASSIAN_OAUTH_SCOPE"),
         cloud_id: src.string("ATLASSIAN_OAUTH_CLOUD_ID"),
+        api_gateway: src.site_url("ATLASSIAN_API_GATEWAY_URL")?,
         access_token: src.secret("ATLASSIAN_OAUTH_ACCESS_TOKEN"),
         enable: src.bool("ATLASSIAN_OAUTH_ENABLE", false)?,
     };

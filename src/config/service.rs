@@ -71,6 +71,9 @@ pub struct OAuthConfig {
     pub scope: Option<String>,
     /// Atlassian Cloud site id (`ATLASSIAN_OAUTH_CLOUD_ID`; global only).
     pub cloud_id: Option<String>,
+    /// Base of the Cloud API gateway used with a cloud id (`ATLASSIAN_API_GATEWAY_URL`, default
+    /// `https://api.atlassian.com`; global only). For egress proxies and tests.
+    pub api_gateway: Option<String>,
     /// Externally managed access token, never refreshed.
     pub access_token: Option<Secret>,
     /// `ATLASSIAN_OAUTH_ENABLE`: every HTTP request brings its own bearer token.
@@ -321,6 +324,7 @@ pub(crate) fn build_service(
         },
         scope: src.string(v.oauth_scope).or_else(|| g.scope.clone()),
         cloud_id: g.cloud_id.clone(),
+        api_gateway: g.api_gateway.clone(),
         access_token: src
             .secret(v.oauth_access_token)
             .or_else(|| g.access_token.clone()),

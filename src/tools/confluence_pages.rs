@@ -24,7 +24,7 @@ fn search(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
             problem: "must not be empty".into(),
         });
     }
-    let limit = args.int("limit").unwrap_or(10).max(1) as usize;
+    let limit = s.limit(args.int("limit"), 10);
     confluence(s)?
         .search(query, limit, args.str("spaces_filter"), &|| {
             ctx.is_cancelled()

@@ -73,7 +73,7 @@ fn search(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     let req = Search {
         jql: args.str("jql").unwrap_or_default(),
         fields: args.str("fields").unwrap_or(DEFAULT_FIELDS),
-        limit: args.int("limit").unwrap_or(10).max(1) as usize,
+        limit: s.limit(args.int("limit"), 10),
         start_at: args.int("start_at").unwrap_or(0).max(0) as usize,
         projects,
         expand: args.str("expand"),

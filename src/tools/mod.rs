@@ -18,6 +18,20 @@ pub struct Services {
     /// Check issue keys against the default pattern before calling Jira (off when the site
     /// configured its own JIRA_ISSUE_KEY_PATTERN).
     pub check_issue_keys: bool,
+    /// ATLASSIAN_MAX_PAGINATION_LIMIT: upper bound of every `limit` (0: none).
+    pub max_limit: usize,
+}
+
+impl Services {
+    /// A caller's `limit`, at least 1 and at most the configured cap.
+    pub fn limit(&self, requested: Option<i64>, default: i64) -> usize {
+        let asked = requested.unwrap_or(default).max(1) as usize;
+        if self.max_limit > 0 {
+            asked.min(self.max_limit)
+        } else {
+            asked
+        }
+    }
 }
 
 /// Every toolset table of the product, in listing order.
