@@ -4,12 +4,13 @@
 //! reach the user.
 
 use std::io::{Read, Write};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use ureq::Agent;
 use ureq::config::RedirectAuthHeaders;
+use ureq::tls::ClientCert;
 
 use super::auth::{Credentials, Secret};
 use super::error::{HttpError, detail_from_body, parse_retry_after};
@@ -149,7 +150,8 @@ impl<'a> Request<'a> {
 /// A client for one product's site; cheap to share between worker threads.
 pub struct Client {
     opts: ClientOptions,
-    agent: Agent,
+    agent: OnceLock<Result<Agent, HttpError>>,
+    client_cert: Option<ClientCert>,
     limiter: Arc<Limiter>,
 }
 
@@ -168,24 +170,36 @@ fn encode(s: &str) -> String {
 
 impl Client {
     pub fn new(opts: ClientOptions, limiter: Arc<Limiter>) -> Result<Self, HttpError> {
-        let config = Agent::config_builder()
-            .http_status_as_error(false)
-            .proxy(None)
-            .tls_config(opts.tls.build()?)
-            .timeout_connect(Some(opts.connect_timeout))
-            .timeout_global(Some(opts.timeout))
-            .max_redirects(5)
-            .redirect_auth_headers(RedirectAuthHeaders::SameHost)
-            .user_agent(opts.user_agent.as_str())
-            .input_buffer_size(32 * 1024)
-            .output_buffer_size(32 * 1024)
-            .max_idle_connections_per_host(8)
-            .build();
+        let client_cert = opts.tls.client_cert()?;
         Ok(Client {
-            agent: config.new_agent(),
+            agent: OnceLock::new(),
+            client_cert,
             opts,
             limiter,
         })
+    }
+
+    /// The ureq agent, built on first use: parsing the CA bundles costs milliseconds that the
+    /// server's start and `initialize` should not pay.
+    fn agent(&self) -> Result<&Agent, HttpError> {
+        let built = self.agent.get_or_init(|| {
+            let tls = self.opts.tls.build(self.client_cert.clone())?;
+            let config = Agent::config_builder()
+                .http_status_as_error(false)
+                .proxy(None)
+                .tls_config(tls)
+                .timeout_connect(Some(self.opts.connect_timeout))
+                .timeout_global(Some(self.opts.timeout))
+                .max_redirects(5)
+                .redirect_auth_headers(RedirectAuthHeaders::SameHost)
+                .user_agent(self.opts.user_agent.as_str())
+                .input_buffer_size(32 * 1024)
+                .output_buffer_size(32 * 1024)
+                .max_idle_connections_per_host(8)
+                .build();
+            Ok(config.new_agent())
+        });
+        built.as_ref().map_err(Clone::clone)
     }
 
     pub fn options(&self) -> &ClientOptions {
@@ -357,6 +371,7 @@ impl Client {
         req: &Request<'_>,
         url: &str,
     ) -> Result<(Response, Option<Duration>), HttpError> {
+        let agent = self.agent()?;
         let proxy = self.proxy_for(url)?;
         let credentials = req.credentials.unwrap_or(&self.opts.credentials);
         let mut headers: Vec<(String, String)> = vec![("Accept".into(), "application/json".into())];
@@ -373,9 +388,9 @@ impl Client {
         let result = match req.method {
             Method::Get | Method::Delete => {
                 let mut b = if req.method == Method::Get {
-                    self.agent.get(url)
+                    agent.get(url)
                 } else {
-                    self.agent.delete(url)
+                    agent.delete(url)
                 };
                 for (k, v) in &headers {
                     b = b.header(k, v);
@@ -384,9 +399,9 @@ impl Client {
             }
             Method::Post | Method::Put => {
                 let mut b = if req.method == Method::Post {
-                    self.agent.post(url)
+                    agent.post(url)
                 } else {
-                    self.agent.put(url)
+                    agent.put(url)
                 };
                 for (k, v) in &headers {
                     b = b.header(k, v);
@@ -419,7 +434,7 @@ impl Client {
     pub fn download(&self, path: &str, out: &mut dyn Write, limit: u64) -> Result<u64, HttpError> {
         let url = self.url(&self.get(path));
         let proxy = self.proxy_for(&url)?;
-        let mut b = self.agent.get(&url);
+        let mut b = self.agent()?.get(&url);
         for (k, v) in &self.opts.headers {
             b = b.header(k, v.expose());
         }

@@ -110,8 +110,29 @@ impl TlsOptions {
             .find(|p| Path::new(p).is_file())
     }
 
-    /// Build ureq's TLS configuration; errors name the unreadable file.
-    pub fn build(&self) -> Result<TlsConfig, HttpError> {
+    /// The client certificate for mutual TLS, read and checked (cheap: done when the client is
+    /// created, so a bad certificate stops the start instead of the first call).
+    pub fn client_cert(&self) -> Result<Option<ClientCert>, HttpError> {
+        let Some(cert_path) = &self.client_cert else {
+            return Ok(None);
+        };
+        let chain = certificates(cert_path, "client certificate")?;
+        let key_path = self.client_key.as_deref().unwrap_or(cert_path);
+        let key = private_key(key_path)?.ok_or_else(|| HttpError::InvalidRequest {
+            reason: format!("no PEM private key in {}", key_path.display()),
+        })?;
+        check_client_cert(&chain, &key).map_err(|e| HttpError::InvalidRequest {
+            reason: format!(
+                "client certificate {} is not usable: {e}",
+                cert_path.display()
+            ),
+        })?;
+        Ok(Some(ClientCert::new_with_certs(&chain, key)))
+    }
+
+    /// Build ureq's TLS configuration (parses the CA bundles: done on first use, not at start);
+    /// errors name the unreadable file.
+    pub fn build(&self, client_cert: Option<ClientCert>) -> Result<TlsConfig, HttpError> {
         let mut roots = Vec::new();
         if let Some(system) = self.system_bundle() {
             roots.extend(certificates(Path::new(system), "system CA bundle")?);
@@ -123,23 +144,6 @@ impl TlsOptions {
             RootCerts::WebPki
         } else {
             RootCerts::new_with_certs(&roots)
-        };
-        let client_cert = match &self.client_cert {
-            None => None,
-            Some(cert_path) => {
-                let chain = certificates(cert_path, "client certificate")?;
-                let key_path = self.client_key.as_deref().unwrap_or(cert_path);
-                let key = private_key(key_path)?.ok_or_else(|| HttpError::InvalidRequest {
-                    reason: format!("no PEM private key in {}", key_path.display()),
-                })?;
-                check_client_cert(&chain, &key).map_err(|e| HttpError::InvalidRequest {
-                    reason: format!(
-                        "client certificate {} is not usable: {e}",
-                        cert_path.display()
-                    ),
-                })?;
-                Some(ClientCert::new_with_certs(&chain, key))
-            }
         };
         if !self.verify {
             log::warn!(
