@@ -7,6 +7,8 @@ use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, Options, Parser, Tag,
 use super::ast::{
     Block, Cell, Inline, Item, MAX_DEPTH, Marks, PanelKind, merge_text, trim_inlines,
 };
+use super::entities::strip_tags;
+use super::md_cell::CellBody;
 
 /// Link destinations with this prefix are user mentions.
 pub const MENTION_SCHEME: &str = "mention:";
@@ -30,7 +32,7 @@ enum Frame {
     },
     Table(Vec<Vec<Cell>>),
     Row(Vec<Cell>),
-    Cell(bool, Vec<Inline>),
+    Cell(bool, Vec<Inline>, CellBody),
     Para(Vec<Inline>),
     Heading(u8, Vec<Inline>),
     Code(Option<String>, String),
@@ -183,7 +185,8 @@ impl Builder {
                     .rev()
                     .nth(1)
                     .is_some_and(|f| matches!(f, Frame::Table(rows) if rows.is_empty()));
-                self.stack.push(Frame::Cell(header, Vec::new()));
+                self.stack
+                    .push(Frame::Cell(header, Vec::new(), CellBody::default()));
             }
             Tag::Emphasis => self.marks.em += 1,
             Tag::Strong => self.marks.strong += 1,
@@ -272,7 +275,7 @@ impl Builder {
             .rposition(|f| !matches!(f, Frame::Skip | Frame::Row(_) | Frame::Html(_)));
         let Some(at) = at else { return };
         match &mut self.stack[at] {
-            Frame::Para(v) | Frame::Heading(_, v) | Frame::Cell(_, v) => v.push(inline),
+            Frame::Para(v) | Frame::Heading(_, v) | Frame::Cell(_, v, _) => v.push(inline),
             Frame::Item { inl, .. } => inl.push(inline),
             Frame::Image(_, alt) | Frame::Mention(_, alt) => {
                 alt.push_str(&super::ast::inline_text(&[inline]))
@@ -302,7 +305,7 @@ impl Builder {
                     });
                     return;
                 }
-                Frame::Cell(_, v) | Frame::Para(v) | Frame::Heading(_, v) => {
+                Frame::Cell(_, v, _) | Frame::Para(v) | Frame::Heading(_, v) => {
                     let text = super::ast::blocks_text(std::slice::from_ref(&block));
                     if !v.is_empty() {
                         v.push(Inline::Text(" ".into(), Marks::default()));
@@ -397,13 +400,8 @@ impl Builder {
                     rows.push(cells);
                 }
             }
-            Frame::Cell(header, inl) => {
-                let inl = trim_inlines(merge_text(inl));
-                let body = if inl.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![Block::Para(inl)]
-                };
+            Frame::Cell(header, inl, body) => {
+                let body = body.finish(inl);
                 if let Some(Frame::Row(cells)) = self.stack.last_mut() {
                     cells.push(Cell { header, body });
                 }
@@ -440,7 +438,7 @@ impl Builder {
                     .to_ascii_lowercase()
                     .find("</summary>")
                     .unwrap_or(body.len());
-                let title = decode_entities(body[..end].trim());
+                let title = decode_entities(&strip_tags(&body[..end]));
                 if let Some(Frame::Expand { title: t, .. }) = self.stack.last_mut() {
                     *t = title;
                 }
@@ -476,6 +474,11 @@ impl Builder {
     }
 
     fn inline_html(&mut self, html: &str) {
+        if let Some(Frame::Cell(_, inl, body)) = self.stack.last_mut() {
+            if body.tag(html, inl) {
+                return;
+            }
+        }
         let lower = html.to_ascii_lowercase();
         let counter = match lower
             .trim_start_matches("</")

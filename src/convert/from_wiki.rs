@@ -28,7 +28,11 @@ fn tokenize(src: &str) -> Vec<Tok> {
             i += 1;
             continue;
         }
-        let window = &src[i..src.len().min(i + 256)];
+        let mut end = src.len().min(i + 256);
+        while !src.is_char_boundary(end) {
+            end -= 1;
+        }
+        let window = &src[i..end];
         let Some(close) = window.find('}').map(|c| i + c) else {
             i += 1;
             continue;
@@ -377,8 +381,8 @@ fn build_list(lines: &[ListLine], pos: &mut usize, depth: usize) -> Block {
     }
 }
 
-/// A table row: `||` starts a header cell, `|` a plain one; bars inside links, `{{…}}` or
-/// escaped are text.
+/// A table row: `||` starts a header cell, `|` a plain one; bars inside links, images, `{{…}}`
+/// or escaped are text.
 fn row(line: &str) -> Vec<Cell> {
     let chars: Vec<char> = line.chars().collect();
     let mut cells = Vec::new();
@@ -400,6 +404,21 @@ fn row(line: &str) -> Vec<Cell> {
                 '}' if mono && chars.get(i + 1) == Some(&'}') => {
                     mono = false;
                     i += 1;
+                }
+                // `!image.png|thumbnail!`: the bar belongs to the image.
+                '!' if bracket == 0 && !mono => {
+                    let rest = &chars[i + 1..];
+                    if let Some(len) = rest.iter().take(256).position(|c| *c == '!') {
+                        let inner = &rest[..len];
+                        let bar = inner.iter().position(|c| *c == '|');
+                        let src = &inner[..bar.unwrap_or(len)];
+                        if bar.is_some()
+                            && !src.is_empty()
+                            && !src.iter().any(|c| c.is_whitespace())
+                        {
+                            i += len + 1;
+                        }
+                    }
                 }
                 '|' if bracket == 0 && !mono => break,
                 _ => {}

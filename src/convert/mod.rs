@@ -10,6 +10,7 @@ mod from_markdown;
 mod from_storage;
 mod from_wiki;
 mod lang;
+mod md_cell;
 mod outline;
 mod to_adf;
 mod to_markdown;

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::ast::{Block, Inline, Marks, PanelKind, task_runs};
+use super::ast::{Block, Inline, Marks, PanelKind, merge_text, task_runs};
 
 pub fn outline(doc: &[Block]) -> String {
     let mut out = String::new();
@@ -165,9 +165,35 @@ fn marks(m: &Marks) -> String {
 }
 
 fn inlines(inl: &[Inline]) -> String {
-    // Normalise: collapse white space, join equal runs.
+    // Normalise: collapse white space, join equal runs. White space at the edge of emphasised
+    // text counts as plain: Markdown cannot put it inside the delimiters.
     let mut parts: Vec<(String, String)> = Vec::new();
-    for i in inl {
+    let mut split = Vec::with_capacity(inl.len());
+    for i in merge_text(inl.to_vec()) {
+        match i {
+            Inline::Text(t, m) if !m.code && !t.trim().is_empty() => {
+                let core = t.trim_matches(char::is_whitespace);
+                let lead = &t[..t.len() - t.trim_start_matches(char::is_whitespace).len()];
+                let trail = &t[lead.len() + core.len()..];
+                let plain = Marks {
+                    link: m.link.clone(),
+                    ..Marks::default()
+                };
+                split.push(Inline::Text(lead.to_owned(), plain.clone()));
+                split.push(Inline::Text(core.to_owned(), m.clone()));
+                split.push(Inline::Text(trail.to_owned(), plain));
+            }
+            Inline::Text(t, m) if !m.code => split.push(Inline::Text(
+                t,
+                Marks {
+                    link: m.link,
+                    ..Marks::default()
+                },
+            )),
+            other => split.push(other),
+        }
+    }
+    for i in &split {
         let (text, key) = match i {
             Inline::Text(t, m) => {
                 let mut t = t.replace(['\n', '\t', '\u{a0}'], " ");

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::ast::{Block, Cell, Inline, Item, Marks, PanelKind, flatten, task_runs};
+use super::ast::{Block, Cell, Inline, Item, Marks, PanelKind, flatten, task_runs, trim_inlines};
 
 /// Where a block sits; decides which children the schema accepts.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -74,22 +74,24 @@ impl Writer {
     fn block(&mut self, b: &Block, parent: Parent, out: &mut Vec<Value>) {
         match b {
             Block::Para(inl) => {
-                // Images alone in a paragraph become media; elsewhere they stay inline links.
-                let only_images = !inl.is_empty()
-                    && inl.iter().all(|i| match i {
-                        Inline::Image { .. } | Inline::Break => true,
-                        Inline::Text(t, _) => t.trim().is_empty(),
-                        _ => false,
-                    });
-                if only_images && parent != Parent::Cell {
-                    for i in inl {
-                        if let Inline::Image { src, alt } = i {
-                            out.push(media(src, alt));
-                        }
+                // ADF media are blocks: an image splits its paragraph, the text before and after
+                // it becoming paragraphs of their own (as Atlaskit's Markdown parser does).
+                let mut segment: Vec<Inline> = Vec::new();
+                let flush = |segment: &mut Vec<Inline>, out: &mut Vec<Value>| {
+                    let inl = trim_inlines(std::mem::take(segment));
+                    if !inl.is_empty() {
+                        out.push(para(inlines(&inl)));
                     }
-                } else {
-                    out.push(para(inlines(inl)));
+                };
+                for i in inl {
+                    if let Inline::Image { src, alt } = i {
+                        flush(&mut segment, out);
+                        out.push(media(src, alt));
+                    } else {
+                        segment.push(i.clone());
+                    }
                 }
+                flush(&mut segment, out);
             }
             Block::Heading(level, inl) => out.push(json!({
                 "type": "heading",
@@ -351,7 +353,8 @@ fn text_node(text: &str, marks: &Marks) -> Value {
     }
 }
 
-/// Inline content as ADF inline nodes; images inside text become linked text.
+/// Inline content as ADF inline nodes; images where no block can go (headings, tasks) become
+/// linked text.
 fn inlines(inl: &[Inline]) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
     for i in inl {

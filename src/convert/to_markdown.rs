@@ -2,8 +2,9 @@
 //! meaning, writes GitHub alerts for panels and `<details>` for expands, and gives readable
 //! text for what Markdown lacks (mentions as `[@Name](mention:ID)`, status lozenges, dates).
 
-use super::ast::{Block, Cell, Inline, Item, Marks, PanelKind, blocks_text};
+use super::ast::{Block, Cell, Inline, Item, Marks, PanelKind};
 use super::from_markdown::MENTION_SCHEME;
+use super::md_cell::cell_html;
 
 /// Renders blocks as Markdown, ending with one newline (empty input gives an empty string).
 pub fn render(doc: &[Block]) -> String {
@@ -170,17 +171,11 @@ fn table(rows: &[Vec<Cell>], out: &mut String) {
     out.pop();
 }
 
-/// A table cell on one line: paragraphs joined with `<br>`, other blocks as plain text.
+/// A table cell on one line ([`md_cell`](super::md_cell)).
 fn cell_text(body: &[Block]) -> String {
-    let parts: Vec<String> = body
-        .iter()
-        .map(|b| match b {
-            Block::Para(inl) | Block::Heading(_, inl) => inlines(inl, Ctx::Cell),
-            other => escape_text(&blocks_text(std::slice::from_ref(other)), true),
-        })
-        .filter(|p| !p.is_empty())
-        .collect();
-    parts.join("<br>")
+    let mut out = String::new();
+    cell_html(body, &|inl: &[Inline]| inlines(inl, Ctx::Cell), &mut out);
+    out
 }
 
 fn prefix_lines(text: &str, first_and_rest: &str, empty: &str) -> String {
@@ -236,6 +231,12 @@ fn inlines(inl: &[Inline], ctx: Ctx) -> String {
         let mut j = i + 1;
         if href.is_some() {
             while j < inl.len() && matches!(&inl[j], Inline::Text(_, m) if m.link == href) {
+                j += 1;
+            }
+        } else {
+            // Everything up to the next link is one group, so that a mark spanning several runs
+            // (bold text around inline code) is opened once instead of once a run (`****`).
+            while j < inl.len() && !matches!(&inl[j], Inline::Text(_, m) if m.link.is_some()) {
                 j += 1;
             }
         }
@@ -354,14 +355,24 @@ fn runs(inl: &[Inline], ctx: Ctx, in_link: bool, at_start: bool) -> String {
             atom(node, ctx, &mut out);
             continue;
         };
-        let core = text.trim_matches(|c: char| c == ' ' || c == '\t');
+        // Code keeps its white space inside the backticks; other runs move it outside.
+        let core = if marks.code {
+            text.as_str()
+        } else {
+            text.trim_matches(|c: char| c == ' ' || c == '\t')
+        };
+        let keep = open.iter().take_while(|d| d.on(marks)).count();
         if core.is_empty() {
+            // White space without a mark that is open ends that mark before it.
+            while open.len() > keep {
+                out.push_str(open.pop().map(Delim::close).unwrap_or_default());
+            }
             pending_ws.push_str(text);
             continue;
         }
         let lead = &text[..text.len() - text.trim_start_matches([' ', '\t']).len()];
+        let lead = if marks.code { "" } else { lead };
         let trail = &text[core.len() + lead.len()..];
-        let keep = open.iter().take_while(|d| d.on(marks)).count();
         while open.len() > keep {
             out.push_str(open.pop().map(Delim::close).unwrap_or_default());
         }
@@ -452,7 +463,7 @@ fn code_span(text: &str) -> String {
     let ticks = "`".repeat(longest_run(text, '`') + 1);
     let pad = text.starts_with('`')
         || text.ends_with('`')
-        || (text.starts_with(' ') && text.ends_with(' '));
+        || (text.starts_with(' ') && text.ends_with(' ') && !text.trim().is_empty());
     let text = text.replace('\n', " ");
     if pad {
         format!("{ticks} {text} {ticks}")

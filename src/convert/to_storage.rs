@@ -8,6 +8,10 @@ use super::{Flavor, Options};
 
 /// Link destinations with this prefix name a Confluence page: `page:Title` or `page:SPACE:Title`.
 pub const PAGE_SCHEME: &str = "page:";
+/// Links to a blog post: `blog:[SPACE:]YYYY/MM/DD:Title`.
+pub const BLOG_SCHEME: &str = "blog:";
+/// Links to a space home: `space:KEY`.
+pub const SPACE_SCHEME: &str = "space:";
 
 /// Renders blocks as storage XHTML.
 pub fn render(doc: &[Block], opts: &Options) -> String {
@@ -53,6 +57,19 @@ pub fn is_attachment(href: &str) -> bool {
         && href
             .rsplit_once('.')
             .is_some_and(|(stem, ext)| !stem.is_empty() && (1..=5).contains(&ext.len()))
+}
+
+/// Splits a `blog:` link into an optional space key, the posting day and the title.
+pub fn blog_target(href: &str) -> Option<(Option<&str>, &str, &str)> {
+    let rest = href.strip_prefix(BLOG_SCHEME)?;
+    let mut parts = rest.splitn(3, ':');
+    let (a, b, c) = (parts.next()?, parts.next()?, parts.next());
+    let is_day = |d: &str| d.len() == 10 && d.chars().all(|ch| ch.is_ascii_digit() || ch == '/');
+    match c {
+        Some(title) if is_day(b) && !title.is_empty() => Some((Some(a), b, title)),
+        _ if is_day(a) && rest.len() > a.len() + 1 => Some((None, a, &rest[a.len() + 1..])),
+        _ => None,
+    }
 }
 
 /// Splits a `page:` link into an optional space key and a title.
@@ -265,28 +282,50 @@ impl Writer<'_> {
     }
 
     fn link(&mut self, group: &[Inline], href: &str) {
-        let label = super::ast::inline_text(group);
-        if let Some((space, title)) = page_target(href) {
-            self.out.push_str("<ac:link><ri:page");
-            if let Some(s) = space {
-                self.out
-                    .push_str(&format!(" ri:space-key=\"{}\"", xml_escape(s)));
-            }
-            self.out
-                .push_str(&format!(" ri:content-title=\"{}\" />", xml_escape(title)));
-            if label != title {
-                self.out.push_str(&format!(
-                    "<ac:plain-text-link-body>{}</ac:plain-text-link-body>",
-                    cdata(&label)
-                ));
-            }
-            self.out.push_str("</ac:link>");
+        let resource = if let Some((space, title)) = page_target(href) {
+            let space = space.map_or(String::new(), |s| {
+                format!(" ri:space-key=\"{}\"", xml_escape(s))
+            });
+            Some((
+                format!(
+                    "<ri:page{space} ri:content-title=\"{}\" />",
+                    xml_escape(title)
+                ),
+                title,
+            ))
+        } else if let Some((space, day, title)) = blog_target(href) {
+            let space = space.map_or(String::new(), |s| {
+                format!(" ri:space-key=\"{}\"", xml_escape(s))
+            });
+            Some((
+                format!(
+                    "<ri:blog-post{space} ri:content-title=\"{}\" ri:posting-day=\"{}\" />",
+                    xml_escape(title),
+                    xml_escape(day)
+                ),
+                title,
+            ))
+        } else if let Some(key) = href.strip_prefix(SPACE_SCHEME).filter(|k| !k.is_empty()) {
+            let space = format!("<ri:space ri:space-key=\"{}\" />", xml_escape(key));
+            Some((space, key))
         } else if is_attachment(href) {
-            self.out.push_str(&format!(
-                "<ac:link><ri:attachment ri:filename=\"{}\" />",
-                xml_escape(href)
-            ));
-            if label != href {
+            let file = format!("<ri:attachment ri:filename=\"{}\" />", xml_escape(href));
+            Some((file, href))
+        } else {
+            None
+        };
+        if let Some((resource, shown)) = resource {
+            self.out.push_str("<ac:link>");
+            self.out.push_str(&resource);
+            let formatted = group.iter().any(|n| {
+                matches!(n, Inline::Text(_, m) if !Marks { link: None, ..m.clone() }.is_plain())
+            });
+            let label = super::ast::inline_text(group);
+            if formatted {
+                self.out.push_str("<ac:link-body>");
+                self.runs(group);
+                self.out.push_str("</ac:link-body>");
+            } else if label != shown {
                 self.out.push_str(&format!(
                     "<ac:plain-text-link-body>{}</ac:plain-text-link-body>",
                     cdata(&label)

@@ -51,8 +51,9 @@ fn block(b: &Block, opts: &Options, out: &mut String) {
             }
         }
         Block::Quote(body) => {
+            // `{quote}` does not nest: the inner opening tag would close the outer quote.
             out.push_str("{quote}\n");
-            blocks(body, opts, out);
+            blocks(&lift_quotes(body), opts, out);
             out.push_str("{quote}");
         }
         Block::Panel { kind, title, body } => {
@@ -89,6 +90,18 @@ fn block(b: &Block, opts: &Options, out: &mut String) {
         Block::Table(rows) => table(rows, opts, out),
         Block::Rule => out.push_str("----"),
     }
+}
+
+/// A quote's body with the quotes nested in it replaced by their content.
+fn lift_quotes(body: &[Block]) -> Vec<Block> {
+    let mut out = Vec::with_capacity(body.len());
+    for b in body {
+        match b {
+            Block::Quote(inner) => out.extend(lift_quotes(inner)),
+            other => out.push(other.clone()),
+        }
+    }
+    out
 }
 
 /// The background colour Jira gives each panel type (what Jira Cloud maps back to panel types).

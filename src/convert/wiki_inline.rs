@@ -208,6 +208,27 @@ fn span(
                     }
                 }
             }
+            ':' | ';' if i == start || chars[i - 1].is_whitespace() => {
+                // Smileys (`:)`, `;)`, `:D` …) stand alone: not in `a:b` or `f(x:P)`.
+                let face = chars.get(i + 1).and_then(|n| match (c, n) {
+                    (':', ')') => Some("🙂"),
+                    (':', '(') => Some("🙁"),
+                    (':', 'P') => Some("😛"),
+                    (':', 'D') => Some("😃"),
+                    (';', ')') => Some("😉"),
+                    _ => None,
+                });
+                let alone = chars.get(i + 2).is_none_or(|n| !n.is_alphanumeric());
+                if let (Some(emoji), true) = (face, alone && i + 2 <= end) {
+                    flush(&mut buf, marks, out);
+                    out.push(Inline::Emoji {
+                        short: chars[i..i + 2].iter().collect(),
+                        text: Some(emoji.to_owned()),
+                    });
+                    i += 2;
+                    continue;
+                }
+            }
             '(' => {
                 if let Some((len, emoji)) = emoticon(&chars[i..end]) {
                     flush(&mut buf, marks, out);
@@ -350,9 +371,11 @@ fn link(
                 || url.starts_with("mailto:")
                 || url.starts_with('#')
                 || url.starts_with('/');
+            // Jira shows `[mailto:a@b.c]` as the address alone.
+            let shown = url.strip_prefix("mailto:").unwrap_or(url);
             linky.then(|| {
                 vec![Inline::Text(
-                    url.to_owned(),
+                    shown.to_owned(),
                     Marks {
                         link: Some(url.to_owned()),
                         ..marks.clone()

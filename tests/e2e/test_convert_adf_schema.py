@@ -65,7 +65,7 @@ def assert_valid(doc: dict, label: str) -> None:
 
 def test_corpus_is_large_enough() -> None:
     counts = {kind: len(list((CORPUS / kind).iterdir())) for kind in FORMATS}
-    assert counts["markdown"] >= 20 and counts["wiki"] >= 12 and counts["storage"] >= 12, counts
+    assert counts["markdown"] >= 100 and counts["wiki"] >= 50 and counts["storage"] >= 50, counts
 
 
 @pytest.mark.parametrize(("kind", "path"), samples(), ids=lambda v: v.name if isinstance(v, Path) else v)

@@ -5,7 +5,7 @@ use super::{Frame, Kind, Target, Walker, flush, item_of};
 use crate::convert::ast::{Block, Cell, Inline, Item, Marks, PanelKind, merge_text, trim_inlines};
 use crate::convert::entities::collapse;
 use crate::convert::from_wiki::kind_for_color;
-use crate::convert::to_storage::PAGE_SCHEME;
+use crate::convert::to_storage::{BLOG_SCHEME, PAGE_SCHEME, SPACE_SCHEME};
 
 impl Walker {
     pub(super) fn close(&mut self) {
@@ -14,7 +14,7 @@ impl Walker {
         };
         if matches!(
             f.kind,
-            Kind::Quote | Kind::List { .. } | Kind::Item(_) | Kind::Table | Kind::Macro { .. }
+            Kind::Quote | Kind::List { .. } | Kind::Item(_) | Kind::Table(_) | Kind::Macro { .. }
         ) {
             self.depth = self.depth.saturating_sub(1);
         }
@@ -101,7 +101,7 @@ impl Walker {
                     *task = Some(f.text.trim() == "complete");
                 }
             }
-            Kind::Table => {
+            Kind::Table(spans) => {
                 let rows: Vec<Vec<Cell>> = f
                     .blocks
                     .into_iter()
@@ -111,10 +111,10 @@ impl Walker {
                     })
                     .collect();
                 if !rows.is_empty() {
-                    self.block(Block::Table(rows));
+                    self.block(Block::Table(fill_row_spans(rows, spans)));
                 }
             }
-            Kind::Row => {
+            Kind::Row(spans) => {
                 let cells: Vec<Cell> = f
                     .blocks
                     .into_iter()
@@ -127,12 +127,15 @@ impl Walker {
                     .stack
                     .iter_mut()
                     .rev()
-                    .find(|f| matches!(f.kind, Kind::Table))
+                    .find(|f| matches!(f.kind, Kind::Table(_)))
                 {
                     t.blocks.push(Block::Table(vec![cells]));
+                    if let Kind::Table(rows) = &mut t.kind {
+                        rows.push(spans);
+                    }
                 }
             }
-            Kind::Cell(header) => {
+            Kind::Cell(header, cols, rows) => {
                 flush(&mut f.inl, &mut f.blocks);
                 let cell = Cell {
                     header,
@@ -142,9 +145,21 @@ impl Walker {
                     .stack
                     .iter_mut()
                     .rev()
-                    .find(|f| matches!(f.kind, Kind::Row))
+                    .find(|f| matches!(f.kind, Kind::Row(_)))
                 {
+                    // A cell spanning columns is followed by empty cells, so the grid stays
+                    // aligned in formats without spans (Markdown, wiki).
                     r.blocks.push(Block::Table(vec![vec![cell]]));
+                    for _ in 1..cols {
+                        let empty = Cell {
+                            header,
+                            body: Vec::new(),
+                        };
+                        r.blocks.push(Block::Table(vec![vec![empty]]));
+                    }
+                    if let Kind::Row(spans) = &mut r.kind {
+                        spans.extend(std::iter::repeat_n(rows, cols));
+                    }
                 }
             }
             Kind::Pre => {
@@ -164,7 +179,11 @@ impl Walker {
                 flush(&mut f.inl, &mut f.blocks);
                 self.finish_macro(&name, &params, f.blocks, f.text);
             }
-            Kind::Link { target, label } => self.finish_link(target, label),
+            Kind::Link {
+                target,
+                label,
+                anchor,
+            } => self.finish_link(target, label, anchor, f.inl),
             Kind::Image { src, alt } => {
                 if !src.is_empty() {
                     self.inline(Inline::Image { src, alt });
@@ -173,9 +192,54 @@ impl Walker {
         }
     }
 
-    fn finish_link(&mut self, target: Target, label: String) {
+    /// A finished `ac:link`: a mention, or text linking to a page, blog post, space, file, URL
+    /// or anchor. A link body with its own formatting (`<ac:link-body>a <em>b</em></ac:link-body>`)
+    /// keeps it.
+    fn finish_link(
+        &mut self,
+        target: Target,
+        label: String,
+        anchor: Option<String>,
+        runs: Vec<Inline>,
+    ) {
         let label = collapse(label.trim());
         let marks = self.current_marks();
+        let formatted = runs
+            .iter()
+            .any(|r| matches!(r, Inline::Text(t, m) if *m != marks && !t.trim().is_empty()));
+        let target = match (target, anchor) {
+            (Target::None, Some(a)) => Target::Url(format!("#{a}")),
+            (t, _) => t,
+        };
+        let href = match &target {
+            Target::Page(space, title) => Some(match space {
+                Some(s) if !s.is_empty() => format!("{PAGE_SCHEME}{s}:{title}"),
+                _ => format!("{PAGE_SCHEME}{title}"),
+            }),
+            Target::Blog(space, day, title) => Some(match space {
+                Some(s) if !s.is_empty() => format!("{BLOG_SCHEME}{s}:{day}:{title}"),
+                _ => format!("{BLOG_SCHEME}{day}:{title}"),
+            }),
+            Target::Space(key) => Some(format!("{SPACE_SCHEME}{key}")),
+            Target::File(name) | Target::Url(name) => Some(name.clone()),
+            Target::User(_) | Target::None => None,
+        };
+        if let (Some(href), true) = (&href, formatted) {
+            let runs = trim_inlines(merge_text(runs));
+            for r in runs {
+                self.inline(match r {
+                    Inline::Text(t, m) => Inline::Text(
+                        t,
+                        Marks {
+                            link: Some(href.clone()),
+                            ..m
+                        },
+                    ),
+                    other => other,
+                });
+            }
+            return;
+        }
         let text = |t: String, href: String| {
             Inline::Text(
                 t,
@@ -185,26 +249,19 @@ impl Walker {
                 },
             )
         };
+        let href = href.unwrap_or_default();
         let node = match target {
             Target::User(id) => Inline::Mention {
                 id,
                 name: (!label.is_empty()).then(|| label.trim_start_matches('@').to_owned()),
             },
-            Target::Page(space, title) => {
-                let href = match &space {
-                    Some(s) if !s.is_empty() => format!("{PAGE_SCHEME}{s}:{title}"),
-                    _ => format!("{PAGE_SCHEME}{title}"),
-                };
+            Target::Page(_, title) | Target::Blog(_, _, title) | Target::Space(title) => {
                 let shown = if label.is_empty() { title } else { label };
                 text(shown, href)
             }
             Target::File(name) | Target::Url(name) => {
-                let shown = if label.is_empty() {
-                    name.clone()
-                } else {
-                    label
-                };
-                text(shown, name)
+                let shown = if label.is_empty() { name } else { label };
+                text(shown, href)
             }
             Target::None => Inline::Text(label, marks.clone()),
         };
@@ -262,6 +319,48 @@ impl Walker {
                 self.inline(Inline::Text(key, self.current_marks()));
             }
             "anchor" => {}
+            "adf:panel" => {
+                let kind = match param("panel-type").as_deref() {
+                    Some("note") => PanelKind::Note,
+                    Some("tip") => PanelKind::Tip,
+                    Some("warning") => PanelKind::Warning,
+                    Some("error") => PanelKind::Error,
+                    Some("success") => PanelKind::Success,
+                    _ => PanelKind::Info,
+                };
+                self.block(Block::Panel {
+                    kind,
+                    title: None,
+                    body,
+                });
+            }
+            // Decisions read as done tasks, as they do from ADF.
+            "adf:decision-list" | "adf:task-list" => {
+                let items: Vec<Item> = body.into_iter().map(item_of).collect();
+                if !items.is_empty() {
+                    self.block(Block::List {
+                        ordered: false,
+                        start: 1,
+                        items,
+                    });
+                }
+            }
+            "adf:decision-item" | "adf:task-item" => {
+                let state = param("state").unwrap_or_default();
+                self.block(Block::List {
+                    ordered: false,
+                    start: u64::MAX,
+                    items: vec![Item {
+                        task: Some(state == "DECIDED" || state == "DONE"),
+                        body,
+                    }],
+                });
+            }
+            _ if name.starts_with("adf:") => {
+                for b in body {
+                    self.block(b);
+                }
+            }
             _ => {
                 let label = if name.is_empty() {
                     "unnamed".to_owned()
@@ -288,4 +387,76 @@ impl Walker {
             }
         }
     }
+}
+
+/// The character for a classic Confluence emoticon name (`<ac:emoticon ac:name="tick"/>`),
+/// which storage written by Server/DC and older pages carries without an emoji fallback.
+pub(super) fn emoticon(name: &str) -> Option<String> {
+    let c = match name {
+        "smile" => "🙂",
+        "sad" => "🙁",
+        "cheeky" => "😛",
+        "laugh" => "😀",
+        "wink" => "😉",
+        "thumbs-up" => "👍",
+        "thumbs-down" => "👎",
+        "information" => "ℹ️",
+        "tick" => "✅",
+        "cross" => "❌",
+        "warning" => "⚠️",
+        "plus" => "➕",
+        "minus" => "➖",
+        "question" => "❓",
+        "light-on" | "light-off" => "💡",
+        "yellow-star" | "red-star" | "green-star" | "blue-star" => "⭐",
+        "heart" => "❤️",
+        "broken-heart" => "💔",
+        _ => return None,
+    };
+    Some(c.to_owned())
+}
+
+/// Inserts an empty cell wherever a cell of an earlier row spans down (`rowspan`), so that every
+/// row has its cells in the right columns, and makes the rows equally long.
+fn fill_row_spans(rows: Vec<Vec<Cell>>, spans: Vec<Vec<usize>>) -> Vec<Vec<Cell>> {
+    // Per column: rows still covered by a cell above, and whether that cell is a header.
+    let mut below: Vec<(usize, bool)> = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for (cells, row_spans) in rows.into_iter().zip(spans) {
+        let mut cells = cells.into_iter().zip(row_spans).peekable();
+        let mut row = Vec::new();
+        let mut col = 0;
+        while cells.peek().is_some() || below[col.min(below.len())..].iter().any(|b| b.0 > 0) {
+            if below.len() <= col {
+                below.resize(col + 1, (0, false));
+            }
+            if below[col].0 > 0 {
+                below[col].0 -= 1;
+                row.push(Cell {
+                    header: below[col].1,
+                    body: Vec::new(),
+                });
+            } else if let Some((cell, span)) = cells.next() {
+                below[col] = (span - 1, cell.header);
+                row.push(cell);
+            } else {
+                row.push(Cell {
+                    header: false,
+                    body: Vec::new(),
+                });
+            }
+            col += 1;
+        }
+        out.push(row);
+    }
+    // Rows with cells missing at the end are filled up to the widest row.
+    let width = out.iter().map(Vec::len).max().unwrap_or(0);
+    for row in &mut out {
+        let header = row.iter().all(|c| c.header);
+        row.resize_with(width, || Cell {
+            header,
+            body: Vec::new(),
+        });
+    }
+    out
 }

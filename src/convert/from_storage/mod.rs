@@ -26,9 +26,12 @@ enum Kind {
         start: u64,
     },
     Item(Option<bool>),
-    Table,
-    Row,
-    Cell(bool),
+    /// The rows' row spans, one list per row closed so far.
+    Table(Vec<Vec<usize>>),
+    /// The row spans of the cells closed so far.
+    Row(Vec<usize>),
+    /// Header flag, column span, row span.
+    Cell(bool, usize, usize),
     Pre,
     Macro {
         name: String,
@@ -39,6 +42,7 @@ enum Kind {
     Link {
         target: Target,
         label: String,
+        anchor: Option<String>,
     },
     Image {
         src: String,
@@ -56,6 +60,9 @@ enum Target {
     #[default]
     None,
     Page(Option<String>, String),
+    /// A blog post: space key, posting day (`YYYY/MM/DD`), title.
+    Blog(Option<String>, String, String),
+    Space(String),
     User(String),
     File(String),
     Url(String),
@@ -74,6 +81,8 @@ struct Walker {
     marks: [u32; 7],
     links: Vec<String>,
     overflow: usize,
+    /// Open elements of a part that is skipped with all it contains (`ac:adf-fallback`).
+    skip: usize,
     depth: usize,
 }
 
@@ -90,6 +99,7 @@ pub fn parse(src: &str) -> Vec<Block> {
         marks: [0; 7],
         links: Vec::new(),
         overflow: 0,
+        skip: 0,
         depth: 0,
     };
     loop {
@@ -151,11 +161,22 @@ impl Walker {
     fn start(&mut self, e: &BytesStart<'_>, empty: bool) {
         let name = String::from_utf8_lossy(e.name().as_ref()).to_ascii_lowercase();
         let empty = empty || VOID.contains(&name.as_str());
+        if self.skip > 0 || (name == "ac:adf-fallback" && !empty) {
+            // The new editor's ADF extensions carry their content twice: as ADF nodes and as an
+            // HTML fallback for old readers. The nodes are read; the fallback is skipped.
+            if !empty {
+                self.skip += 1;
+            }
+            return;
+        }
         if self.overflow > 0 || self.stack.len() >= MAX_ELEMENTS {
             if !empty {
                 self.overflow += 1;
             }
             return;
+        }
+        if name == "li" {
+            self.close_open_item();
         }
         let kind = match name.as_str() {
             "br" => return self.inline(Inline::Break),
@@ -184,9 +205,21 @@ impl Walker {
             "ri:attachment" => {
                 return self.target(Target::File(attr(e, "ri:filename").unwrap_or_default()));
             }
+            "ri:blog-post" => {
+                return self.target(Target::Blog(
+                    attr(e, "ri:space-key"),
+                    attr(e, "ri:posting-day").unwrap_or_default(),
+                    attr(e, "ri:content-title").unwrap_or_default(),
+                ));
+            }
+            "ri:space" => {
+                return self.target(Target::Space(attr(e, "ri:space-key").unwrap_or_default()));
+            }
             "ri:url" => return self.target(Target::Url(attr(e, "ri:value").unwrap_or_default())),
             "ac:emoticon" => {
-                let text = attr(e, "ac:emoji-fallback").filter(|t| !t.is_empty());
+                let text = attr(e, "ac:emoji-fallback")
+                    .filter(|t| !t.is_empty())
+                    .or_else(|| attr(e, "ac:name").and_then(|n| close::emoticon(&n)));
                 let short = attr(e, "ac:emoji-shortname")
                     .or_else(|| attr(e, "ac:name").map(|n| format!(":{n}:")));
                 self.inline(Inline::Emoji {
@@ -198,7 +231,8 @@ impl Walker {
                 }
                 Kind::Ignore
             }
-            "p" => Kind::Para,
+            // Terms and definitions of a `<dl>` read as paragraphs of their own.
+            "p" | "dt" | "dd" => Kind::Para,
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Kind::Heading(name.as_bytes()[1] - b'0'),
             "blockquote" => Kind::Quote,
             "ul" | "ol" => Kind::List {
@@ -213,19 +247,33 @@ impl Walker {
             "ac:task" => Kind::Item(Some(false)),
             "ac:task-status" => Kind::TaskStatus,
             "ac:task-id" | "ac:placeholder" | "script" | "style" => Kind::Ignore,
-            "table" => Kind::Table,
-            "tr" => Kind::Row,
-            "th" | "td" => Kind::Cell(name == "th"),
+            "table" => Kind::Table(Vec::new()),
+            "tr" => Kind::Row(Vec::new()),
+            "th" | "td" => {
+                let span = |a: &str, max: usize| {
+                    attr(e, a)
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .map_or(1, |n| n.clamp(1, max))
+                };
+                Kind::Cell(name == "th", span("colspan", 64), span("rowspan", 1024))
+            }
             "pre" => Kind::Pre,
             "ac:structured-macro" | "ac:macro" => Kind::Macro {
                 name: attr(e, "ac:name").unwrap_or_default().to_ascii_lowercase(),
                 params: Vec::new(),
             },
             "ac:parameter" => Kind::Param(attr(e, "ac:name").unwrap_or_default()),
+            // An ADF node of the new editor reads like a macro named `adf:TYPE`.
+            "ac:adf-node" => Kind::Macro {
+                name: format!("adf:{}", attr(e, "type").unwrap_or_default()).to_ascii_lowercase(),
+                params: Vec::new(),
+            },
+            "ac:adf-attribute" => Kind::Param(attr(e, "key").unwrap_or_default()),
             "ac:plain-text-body" => Kind::PlainBody,
             "ac:link" => Kind::Link {
                 target: Target::None,
                 label: String::new(),
+                anchor: attr(e, "ac:anchor").filter(|a| !a.is_empty()),
             },
             "ac:image" => Kind::Image {
                 src: String::new(),
@@ -257,7 +305,7 @@ impl Walker {
     fn open(&mut self, name: &str, kind: Kind, e: &BytesStart<'_>) {
         let container = matches!(
             kind,
-            Kind::Quote | Kind::List { .. } | Kind::Item(_) | Kind::Table | Kind::Macro { .. }
+            Kind::Quote | Kind::List { .. } | Kind::Item(_) | Kind::Table(_) | Kind::Macro { .. }
         );
         let kind = if container && self.depth >= MAX_DEPTH {
             Kind::Transparent
@@ -275,7 +323,30 @@ impl Walker {
         self.stack.push(frame(name, kind));
     }
 
+    /// A new `<li>` ends an item of the same list that was left open (as HTML reads it).
+    fn close_open_item(&mut self) {
+        let list = self
+            .stack
+            .iter()
+            .rposition(|f| matches!(f.kind, Kind::List { .. }));
+        let item = self
+            .stack
+            .iter()
+            .rposition(|f| f.name == "li" && matches!(f.kind, Kind::Item(_)));
+        if let (Some(list), Some(item)) = (list, item) {
+            if item > list {
+                while self.stack.len() > item {
+                    self.close();
+                }
+            }
+        }
+    }
+
     fn end(&mut self, name: &str) {
+        if self.skip > 0 {
+            self.skip -= 1;
+            return;
+        }
         if self.overflow > 0 {
             self.overflow -= 1;
             return;
@@ -297,13 +368,15 @@ impl Walker {
         }
     }
 
+    /// The resource a link or image points to. The first one counts: in
+    /// `<ri:attachment><ri:page/></ri:attachment>` the page only says where the file is.
     fn target(&mut self, t: Target) {
         match self.stack.last_mut().map(|f| &mut f.kind) {
-            Some(Kind::Link { target, .. }) => *target = t,
-            Some(Kind::Image { src, .. }) => {
+            Some(Kind::Link { target, .. }) if matches!(target, Target::None) => *target = t,
+            Some(Kind::Image { src, .. }) if src.is_empty() => {
                 *src = match t {
-                    Target::File(f) | Target::Url(f) => f,
-                    Target::Page(_, title) => title,
+                    Target::File(f) | Target::Url(f) | Target::Space(f) => f,
+                    Target::Page(_, title) | Target::Blog(_, _, title) => title,
                     Target::User(u) => u,
                     Target::None => String::new(),
                 }
@@ -326,6 +399,9 @@ impl Walker {
     }
 
     fn text(&mut self, raw: &str, cdata: bool) {
+        if self.skip > 0 {
+            return;
+        }
         let Some(top) = self.stack.last_mut() else {
             return;
         };
@@ -359,6 +435,8 @@ impl Walker {
             .rev()
             .any(|f| matches!(f.kind, Kind::Link { .. } | Kind::Ignore))
         {
+            // Text in a link body: the plain label, and the runs with their formatting.
+            let marks = self.current_marks();
             if let Some(f) = self
                 .stack
                 .iter_mut()
@@ -367,6 +445,8 @@ impl Walker {
             {
                 if let Kind::Link { label, .. } = &mut f.kind {
                     label.push_str(raw);
+                    let text = if cdata { raw.to_owned() } else { collapse(raw) };
+                    f.inl.push(Inline::Text(text, marks));
                 }
             }
             return;
@@ -381,7 +461,7 @@ impl Walker {
                 Kind::Para
                     | Kind::Heading(_)
                     | Kind::Macro { .. }
-                    | Kind::Cell(_)
+                    | Kind::Cell(..)
                     | Kind::Item(_)
                     | Kind::Root
                     | Kind::Quote
@@ -406,8 +486,8 @@ impl Walker {
                 Kind::Transparent
                     | Kind::Mark(_)
                     | Kind::Anchor
-                    | Kind::Row
-                    | Kind::Table
+                    | Kind::Row(_)
+                    | Kind::Table(_)
                     | Kind::List { .. }
             )
         })
@@ -433,7 +513,7 @@ impl Walker {
                 Kind::Root
                     | Kind::Quote
                     | Kind::Item(_)
-                    | Kind::Cell(_)
+                    | Kind::Cell(..)
                     | Kind::Macro { .. }
                     | Kind::Para
                     | Kind::Heading(_)
