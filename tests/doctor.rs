@@ -234,6 +234,10 @@ fn untrusted_certificate_suggests_a_ca_bundle() {
         report.contains("not trusted") && report.contains("JIRA_CA_BUNDLE"),
         "{report}"
     );
+    assert!(
+        report.contains("localhost issued by doctor test CA, valid until"),
+        "issuer and expiry: {report}"
+    );
     // The CA bundle adds the private CA; turning verification off also gets through TLS. The
     // openssl test server is not Jira, so the check after the connection still fails.
     let ca = dir.join("ca.pem").display().to_string();

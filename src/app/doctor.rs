@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::atlassian::{Client, Deployment, HttpError, ProxyChoice, proxy};
+use crate::atlassian::{Client, Deployment, HttpError, ProxyChoice, probe, proxy};
 use crate::tools::Services;
 
 /// One line of the report.
@@ -110,7 +110,7 @@ fn check_product(client: &Client) -> Vec<Check> {
         "site",
         format!("{url} ({deployment}); {}", opts.credentials.describe()),
     ));
-    let via = opts.proxy.choose(&url);
+    let via = client.proxy_choice(&url);
     checks.push(ok(
         "proxy",
         match &via {
@@ -147,6 +147,38 @@ fn check_product(client: &Client) -> Vec<Check> {
                 "check the host name in the URL and the DNS settings (/etc/resolv.conf)",
             ));
             return checks;
+        }
+    }
+    if url.starts_with("https://") && via == ProxyChoice::Direct {
+        match probe::inspect(&host, port, opts.connect_timeout) {
+            Ok(cert) if cert.days_left < 0 => checks.push(fail(
+                "certificate",
+                format!(
+                    "{} (issued by {}) expired on {}",
+                    cert.subject, cert.issuer, cert.expires
+                ),
+                "the site's administrators must renew its certificate",
+            )),
+            Ok(cert) => checks.push(ok(
+                "certificate",
+                format!(
+                    "{} issued by {}, valid until {} ({} days{})",
+                    cert.subject,
+                    cert.issuer,
+                    cert.expires,
+                    cert.days_left,
+                    if cert.days_left < 14 {
+                        ", renew soon"
+                    } else {
+                        ""
+                    }
+                ),
+            )),
+            Err(e) => checks.push(fail(
+                "certificate",
+                format!("TLS handshake failed: {e}"),
+                "check that the port speaks HTTPS",
+            )),
         }
     }
     let started = Instant::now();

@@ -46,7 +46,7 @@ fn credentials(svc: &ServiceConfig) -> Credentials {
 }
 
 /// The base URL requests go to: the gateway form for OAuth tokens with a cloud id.
-fn base_url(svc: &ServiceConfig) -> Option<String> {
+pub(super) fn base_url(svc: &ServiceConfig) -> Option<String> {
     let gateway = matches!(
         svc.auth_kind(),
         Some(AuthKind::OAuthAccessToken | AuthKind::OAuthApp)
@@ -65,7 +65,7 @@ fn base_url(svc: &ServiceConfig) -> Option<String> {
     }
 }
 
-fn client(
+pub(super) fn client(
     config: &Config,
     svc: &ServiceConfig,
     limiter: &Arc<Limiter>,
@@ -88,6 +88,12 @@ fn client(
         https: svc.proxy.https.as_ref().map(|p| p.expose().to_string()),
         all: svc.proxy.all.as_ref().map(|p| p.expose().to_string()),
         no_proxy: svc.proxy.no_proxy.clone(),
+        // WPAD: a PAC file only when no explicit proxy is configured, as in the reference.
+        pac_url: (svc.wpad.enabled
+            && svc.proxy.http.is_none()
+            && svc.proxy.https.is_none()
+            && svc.proxy.all.is_none())
+        .then(|| svc.wpad.url.clone()),
     };
     opts.tls = TlsOptions {
         verify: svc.ssl_verify,

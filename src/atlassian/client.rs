@@ -1,9 +1,10 @@
 //! The HTTP client of one product: a shared ureq `Agent` (connection pool, TLS, timeouts, safe
 //! redirects), the site's base URL and credentials, and the request loop with proxy choice,
 //! limiter, retries and bounded bodies. Responses keep their error bodies so Atlassian's messages
-//! reach the user.
+//! reach the user. A PAC file (WPAD) is fetched once, with the agent, on first use.
 
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -14,6 +15,7 @@ use ureq::tls::ClientCert;
 
 use super::auth::{Credentials, Secret};
 use super::error::{HttpError, detail_from_body, parse_retry_after};
+use super::pac::{self, Pac};
 use super::proxy::{ProxyChoice, ProxyRules, redact};
 use super::retry::{Limiter, RetryPolicy, sleep_unless};
 use super::tls::TlsOptions;
@@ -153,6 +155,32 @@ pub struct Client {
     agent: OnceLock<Result<Agent, HttpError>>,
     client_cert: Option<ClientCert>,
     limiter: Arc<Limiter>,
+    /// The parsed PAC file of `proxy.pac_url`, fetched on first use; `None` if unusable.
+    pac: OnceLock<Option<Pac>>,
+    /// A PAC evaluation failure has been logged (once is enough).
+    pac_failed: AtomicBool,
+}
+
+/// Fetch (no proxy, 10 s, at most 1 MiB) and parse a PAC file; on failure warn once, go direct.
+fn load_pac(agent: &Agent, url: &str) -> Option<Pac> {
+    let req = agent.get(url).config().proxy(None);
+    let req = req.timeout_global(Some(Duration::from_secs(10))).build();
+    let text = match req.call() {
+        Ok(mut r) if r.status().is_success() => {
+            let body = r.body_mut().with_config().limit(pac::MAX_SIZE as u64);
+            body.lossy_utf8(true)
+                .read_to_string()
+                .map_err(|e| e.to_string())
+        }
+        Ok(r) => Err(format!("HTTP status {}", r.status())),
+        Err(e) => Err(e.to_string()),
+    };
+    let pac = text.and_then(|t| Pac::parse(&t).map_err(|e| e.to_string()));
+    match &pac {
+        Ok(_) => log::info!("proxy auto-config from {}", redact(url)),
+        Err(e) => log::warn!("PAC file {} unusable ({e}); going direct", redact(url)),
+    }
+    pac.ok()
 }
 
 fn encode(s: &str) -> String {
@@ -176,6 +204,8 @@ impl Client {
             client_cert,
             opts,
             limiter,
+            pac: OnceLock::new(),
+            pac_failed: AtomicBool::new(false),
         })
     }
 
@@ -204,6 +234,43 @@ impl Client {
 
     pub fn options(&self) -> &ClientOptions {
         &self.opts
+    }
+
+    /// The same client for another identity, and optionally another site (per-request
+    /// credentials of a multi-user HTTP server): shares the agent (connection pool, TLS), the
+    /// PAC file and the limiter; `headers` are added to every request.
+    pub fn rebased(
+        &self,
+        base_url: Option<&str>,
+        deployment: Option<Deployment>,
+        credentials: Credentials,
+        headers: Vec<(String, Secret)>,
+    ) -> Client {
+        let mut opts = self.opts.clone();
+        if let Some(url) = base_url {
+            opts.base_url = url.trim_end_matches('/').to_string();
+        }
+        if let Some(d) = deployment {
+            opts.deployment = d;
+        }
+        opts.credentials = credentials;
+        opts.headers.extend(headers);
+        let agent = OnceLock::new();
+        if let Ok(a) = self.agent() {
+            let _ = agent.set(Ok(a.clone()));
+        }
+        let pac = OnceLock::new();
+        if let Some(p) = self.pac.get() {
+            let _ = pac.set(p.clone());
+        }
+        Client {
+            agent,
+            client_cert: self.client_cert.clone(),
+            opts,
+            limiter: self.limiter.clone(),
+            pac,
+            pac_failed: AtomicBool::new(false),
+        }
     }
 
     pub fn deployment(&self) -> Deployment {
@@ -329,8 +396,28 @@ impl Client {
         }
     }
 
+    /// What a request to `url` goes through: NO_PROXY and explicit proxies first, then the PAC
+    /// file (direct when it is unusable).
+    pub fn proxy_choice(&self, url: &str) -> ProxyChoice {
+        if let Some(choice) = self.opts.proxy.explicit(url) {
+            return choice;
+        }
+        let pac_url = self.opts.proxy.pac_url.as_deref();
+        let pac = self
+            .pac
+            .get_or_init(|| load_pac(self.agent().ok()?, pac_url?));
+        match pac.as_ref().map(|p| p.choose(url)) {
+            Some(Ok(choice)) => choice,
+            Some(Err(e)) if !self.pac_failed.swap(true, Ordering::Relaxed) => {
+                log::warn!("proxy auto-config failed ({e}); going direct");
+                ProxyChoice::Direct
+            }
+            _ => ProxyChoice::Direct,
+        }
+    }
+
     fn proxy_for(&self, url: &str) -> Result<Option<ureq::Proxy>, HttpError> {
-        match self.opts.proxy.choose(url) {
+        match self.proxy_choice(url) {
             ProxyChoice::Direct => Ok(None),
             ProxyChoice::Via(p) => {
                 ureq::Proxy::new(&p)

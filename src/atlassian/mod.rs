@@ -1,12 +1,15 @@
 //! Authenticated HTTP to Jira and Confluence over ureq: site and credentials, proxies chosen with
-//! curl's rules, TLS roots, retries with backoff, rate limits, a circuit breaker, bounded bodies
-//! and Atlassian's error bodies turned into short actionable text. The only module that talks HTTP
-//! upstream; it knows nothing of MCP or of the configuration layer (`app` maps settings in).
+//! curl's rules or a PAC file, TLS roots, retries with backoff, rate limits, a circuit breaker,
+//! bounded bodies and Atlassian's error bodies turned into short actionable text. The only module
+//! that talks HTTP upstream; it knows nothing of MCP or of the configuration layer (`app` maps
+//! settings in).
 
 mod auth;
 mod cache;
 mod client;
 mod error;
+pub mod pac;
+pub mod probe;
 pub mod proxy;
 pub mod query;
 mod retry;

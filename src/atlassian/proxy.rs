@@ -1,6 +1,7 @@
 //! Proxy choice with curl's semantics, decided by us rather than ureq's environment pickup:
 //! a scheme-specific proxy (`https` / `http`), else the catch-all one (SOCKS or ALL_PROXY), unless
 //! the target matches NO_PROXY — by domain suffix, `*.` wildcard, exact IP, CIDR range or port.
+//! When neither applies, a PAC file (`pac_url`, evaluated by the client) may decide.
 
 use std::net::IpAddr;
 
@@ -12,6 +13,9 @@ pub struct ProxyRules {
     /// Used when no scheme-specific proxy applies (`SOCKS_PROXY`, `ALL_PROXY`).
     pub all: Option<String>,
     pub no_proxy: Vec<String>,
+    /// A PAC file (WPAD) consulted when NO_PROXY and the explicit proxies leave the choice open;
+    /// the client fetches it once, on first use.
+    pub pac_url: Option<String>,
 }
 
 /// What a request to one target goes through.
@@ -20,6 +24,43 @@ pub enum ProxyChoice {
     Direct,
     /// A proxy URL (with credentials, if configured).
     Via(String),
+}
+
+impl ProxyChoice {
+    /// The first usable entry of a PAC result (`PROXY h:p; SOCKS5 h:p; DIRECT`), as a proxy URL
+    /// (`http`, `https`, `socks4`, `socks5`); a blank result is DIRECT; `None` when no entry is
+    /// usable. Ports default to 80, 443 (HTTPS) and 1080 (SOCKS).
+    pub fn from_pac_result(result: &str) -> Option<ProxyChoice> {
+        if result.trim().is_empty() {
+            return Some(ProxyChoice::Direct);
+        }
+        for entry in result.split(';') {
+            let mut words = entry.split_whitespace();
+            let kind = words.next().unwrap_or_default().to_ascii_uppercase();
+            let (scheme, port) = match kind.as_str() {
+                "DIRECT" => return Some(ProxyChoice::Direct),
+                "PROXY" | "HTTP" => ("http", 80),
+                "HTTPS" => ("https", 443),
+                "SOCKS" | "SOCKS4" => ("socks4", 1080),
+                "SOCKS5" => ("socks5", 1080),
+                _ => continue,
+            };
+            let (Some(addr), None) = (words.next(), words.next()) else {
+                continue;
+            };
+            let v6 = addr.strip_prefix('[');
+            let has_port = v6.map_or(addr.contains(':'), |v6| v6.contains("]:"));
+            let full = Some(addr.to_string()).filter(|_| has_port);
+            let full = full.unwrap_or_else(|| format!("{addr}:{port}"));
+            let ok = full
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._:[]".contains(c));
+            if ok && !full.ends_with(':') && target(&format!("http://{full}/")).is_some() {
+                return Some(ProxyChoice::Via(format!("{scheme}://{full}")));
+            }
+        }
+        None
+    }
 }
 
 /// The scheme, host (lower case, IPv6 without brackets) and port of a URL.
@@ -120,27 +161,32 @@ pub fn no_proxy_matches(entry: &str, host: &str, port: u16) -> bool {
 
 impl ProxyRules {
     /// The proxy for a URL, following curl: NO_PROXY first, then the scheme's proxy, then the
-    /// catch-all proxy.
+    /// catch-all proxy (the PAC file is not consulted here: see `Client::proxy_choice`).
     pub fn choose(&self, url: &str) -> ProxyChoice {
+        self.explicit(url).unwrap_or(ProxyChoice::Direct)
+    }
+
+    /// The choice NO_PROXY or an explicit proxy makes; `None` when neither applies.
+    pub fn explicit(&self, url: &str) -> Option<ProxyChoice> {
         let Some((scheme, host, port)) = target(url) else {
-            return ProxyChoice::Direct;
+            return Some(ProxyChoice::Direct);
         };
         if self
             .no_proxy
             .iter()
             .any(|e| no_proxy_matches(e, &host, port))
         {
-            return ProxyChoice::Direct;
+            return Some(ProxyChoice::Direct);
         }
         let specific = if scheme == "https" {
             &self.https
         } else {
             &self.http
         };
-        match specific.as_ref().or(self.all.as_ref()) {
-            Some(p) => ProxyChoice::Via(p.clone()),
-            None => ProxyChoice::Direct,
-        }
+        specific
+            .as_ref()
+            .or(self.all.as_ref())
+            .map(|p| ProxyChoice::Via(p.clone()))
     }
 }
 
@@ -204,6 +250,7 @@ mod tests {
             https: Some("http://secure:3128".into()),
             all: Some("socks5h://socks:1080".into()),
             no_proxy: vec!["internal.example".into(), "10.0.0.0/8".into()],
+            pac_url: None,
         };
         assert_eq!(
             rules.choose("https://x.atlassian.net/rest"),
@@ -230,6 +277,44 @@ mod tests {
             ProxyRules::default().choose("https://a.b/"),
             ProxyChoice::Direct
         );
+        // Only NO_PROXY or an explicit proxy decides; otherwise a PAC file may.
+        assert_eq!(ProxyRules::default().explicit("https://a.b/"), None);
+        assert_eq!(
+            rules.explicit("http://10.2.3.4/"),
+            Some(ProxyChoice::Direct)
+        );
+    }
+
+    #[test]
+    fn pac_results_take_the_first_usable_entry() {
+        let via = |s: &str| Some(ProxyChoice::Via(s.into()));
+        let cases = [
+            ("DIRECT", Some(ProxyChoice::Direct)),
+            (
+                "PROXY p1.corp:8080; PROXY p2.corp:8080; DIRECT",
+                via("http://p1.corp:8080"),
+            ),
+            ("  proxy p.corp:3128 ;", via("http://p.corp:3128")),
+            ("; DIRECT", Some(ProxyChoice::Direct)),
+            ("PROXY p.corp", via("http://p.corp:80")),
+            ("HTTPS s.corp; DIRECT", via("https://s.corp:443")),
+            ("HTTP h:81", via("http://h:81")),
+            ("SOCKS s:1081", via("socks4://s:1081")),
+            ("SOCKS4 s", via("socks4://s:1080")),
+            ("SOCKS5 [::1]:1080", via("socks5://[::1]:1080")),
+            ("SOCKS5 [::1]", via("socks5://[::1]:1080")),
+            (
+                "QUIC q:443; BOGUS; PROXY two words:1; PROXY bad/host:1; SOCKS5 s:1",
+                via("socks5://s:1"),
+            ),
+            ("PROXY p:99999; PROXY p:; PROXY u@p:1", None),
+            ("", Some(ProxyChoice::Direct)),
+            ("  ", Some(ProxyChoice::Direct)),
+            (";", None),
+        ];
+        for (result, want) in cases {
+            assert_eq!(ProxyChoice::from_pac_result(result), want, "{result:?}");
+        }
     }
 
     #[test]
