@@ -189,3 +189,25 @@ fn wiki_mailto_smileys_and_images_in_cells() {
     let out = md("||a||b||\n|!shot.png|thumbnail!|two|", Format::Wiki);
     assert!(out.contains("| ![](shot.png) | two |"), "{out}");
 }
+
+#[test]
+fn deepest_lists_stay_readable_json() {
+    // Found by fuzzing: 110 nested wiki list levels gave ADF deeper than JSON parsers accept.
+    for marker in ["#", "*"] {
+        let text = format!("{} Feat", marker.repeat(110));
+        for from in [Format::Wiki] {
+            let adf = conv(&text, from, Format::Adf);
+            let doc: serde_json::Value = serde_json::from_str(&adf).expect("ADF must parse");
+            assert_eq!(doc["type"], "doc");
+            // And it reads back.
+            assert!(conv(&adf, Format::Adf, Format::Markdown).contains("Feat"));
+        }
+    }
+    let md_text = (0..60)
+        .map(|i| format!("{}- level {i}", "  ".repeat(i)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let adf = conv(&md_text, Format::Markdown, Format::Adf);
+    serde_json::from_str::<serde_json::Value>(&adf)
+        .expect("deep Markdown lists give parseable ADF");
+}

@@ -3,8 +3,10 @@
 //! marks, as in ADF), so no writer needs to rebuild nesting rules of another syntax.
 
 /// Deepest container nesting kept (lists, quotes, panels, cells, expands). Anything deeper is
-/// lifted into its ancestor, so no writer or reader recurses without bound.
-pub const MAX_DEPTH: usize = 32;
+/// lifted into its ancestor, so no writer or reader recurses without bound. 24 keeps the ADF of
+/// the deepest list (four JSON levels per list level) under the 128-level limit common JSON
+/// parsers (serde_json among them) enforce; found by fuzzing.
+pub const MAX_DEPTH: usize = 24;
 
 /// Character formatting carried by a text run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
