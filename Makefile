@@ -10,7 +10,7 @@ PY         := $(VENV)/bin/python
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_STAMP  := target/.apt-stamp
 
-.PHONY: build static test test-rust test-e2e net-tools lint bench demo clean fuzz goldens sandbox
+.PHONY: build static test test-rust test-e2e js-tools loadtest net-tools lint bench demo clean fuzz goldens sandbox
 
 build:
 	$(CARGO) build --release --bins
@@ -31,17 +31,42 @@ $(VENV)/.stamp: tests/e2e/requirements.txt
 
 test: test-rust test-e2e
 
-# Loopback network parts for the HTTP client tests: an HTTP CONNECT proxy, a SOCKS5 proxy, openssl.
+# Loopback network parts for the HTTP tests: an HTTP CONNECT proxy, a SOCKS5 proxy, openssl, and
+# nginx (round-robin in front of three stateless servers).
 net-tools:
 	@command -v tinyproxy >/dev/null && command -v microsocks >/dev/null && command -v openssl >/dev/null \
-	  || scripts/apt-install.sh tinyproxy-bin microsocks openssl
+	  && command -v nginx >/dev/null || scripts/apt-install.sh tinyproxy-bin microsocks openssl nginx-light
 
 test-rust: net-tools
 	$(CARGO) test --all-targets -q
 
-test-e2e: $(VENV)/.stamp
-	$(CARGO) build -q --bin mcp-atlassian
+# Third-party JS clients (TypeScript SDK, Inspector CLI with its Node 22, conformance suite),
+# pinned in tests/e2e/js/package.json and its lock file, installed into a scratch dir.
+JS_DIR := target/e2e-js
+$(JS_DIR)/.stamp: tests/e2e/js/package.json tests/e2e/js/package-lock.json
+	@mkdir -p $(JS_DIR) && cp tests/e2e/js/package.json tests/e2e/js/package-lock.json $(JS_DIR)/
+	@cd $(JS_DIR) && npm install --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+js-tools: $(JS_DIR)/.stamp
+
+test-e2e: net-tools $(VENV)/.stamp $(JS_DIR)/.stamp
+	$(CARGO) build -q --bins
 	MCP_ATLASSIAN_BIN=$(CURDIR)/target/debug/mcp-atlassian $(PY) -m pytest -q tests/e2e
+
+# Bounded load runs of the HTTP transports on loopback against the sandbox (numbers, not
+# assertions beyond errors, hangs and leaks): concurrent SDK clients (calls/s, latency
+# percentiles, threads, RSS) on the release build, then 1,000 idle sockets against /healthz.
+LOAD_SESSIONS ?= 20
+LOAD_CALLS    ?= 25
+loadtest: $(VENV)/.stamp
+	$(CARGO) build -q --release --bins
+	@for mode in "streamable-http" "streamable-http --stateless" "sse"; do \
+	  MCP_ATLASSIAN_BIN=$(CURDIR)/target/release/mcp-atlassian \
+	    $(PY) tests/e2e/loadtest.py $(LOAD_SESSIONS) $(LOAD_CALLS) $$mode || exit 1; \
+	done
+	IDLE_SOCKETS=1000 MCP_ATLASSIAN_BIN=$(CURDIR)/target/release/mcp-atlassian \
+	  $(PY) -m pytest -q -s tests/e2e/test_http_limits.py
 
 lint:
 	$(CARGO) fmt --all -- --check

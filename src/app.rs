@@ -1,9 +1,11 @@
 //! Composition root: configuration → logging → services → tool filter → MCP server → the command
 //! the user asked for (serve over a transport, list tools, call one tool).
 
+mod callers;
 mod cli;
 mod convert;
 mod doctor;
+mod http;
 mod services;
 
 use std::io;
@@ -193,13 +195,7 @@ fn serve(config: &Config, server: Server<Services>) -> u8 {
                 }
             }
         }
-        other => {
-            eprintln!(
-                "mcp-atlassian: TRANSPORT: {} is not available in this build yet; use stdio",
-                other.as_str()
-            );
-            2
-        }
+        Transport::Sse | Transport::StreamableHttp => http::serve(config, server),
     }
 }
 

@@ -157,5 +157,6 @@ pub fn build(config: &Config) -> Result<Services, String> {
         confluence,
         check_issue_keys: config.jira_options.issue_key_pattern == DEFAULT_ISSUE_KEY_PATTERN,
         max_limit: config.resilience.max_pagination_limit as usize,
+        callers: super::callers::build(config, &limiter)?,
     })
 }

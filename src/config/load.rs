@@ -198,7 +198,25 @@ fn http_auth(src: &Sources<'_>) -> Result<HttpAuthConfig, ConfigError> {
             }
         }
     }
+    let mut origins = Vec::new();
+    if let Some(f) = src.get("MCP_HTTP_ALLOWED_ORIGINS") {
+        for entry in src.list("MCP_HTTP_ALLOWED_ORIGINS", lower) {
+            let entry = entry.trim_end_matches('/').to_owned();
+            let ok = entry == "*"
+                || entry.split_once("://").is_some_and(|(scheme, rest)| {
+                    matches!(scheme, "http" | "https") && !rest.is_empty() && !rest.contains('/')
+                });
+            if !ok {
+                return Err(f.rejected(format!(
+                    "{} is not an origin like https://app.example.com (or *)",
+                    quote(&entry)
+                )));
+            }
+            origins.push(entry);
+        }
+    }
     Ok(HttpAuthConfig {
+        allowed_origins: origins,
         allow_global_cred_fallback: src.bool("ALLOW_GLOBAL_CRED_FALLBACK", false)?,
         ignore_header_auth: src.bool("IGNORE_HEADER_AUTH", false)?,
         allowed_url_domains: domains,

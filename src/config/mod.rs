@@ -270,6 +270,9 @@ pub struct HttpAuthConfig {
     pub validation_cache_maxsize: usize,
     /// `ATLASSIAN_EXTERNAL_AUTH_ENABLE`: trusted-proxy mode, no `Authorization` sent upstream.
     pub external_auth_enable: bool,
+    /// `MCP_HTTP_ALLOWED_ORIGINS`: browser origins (`scheme://host[:port]`, lower case) allowed
+    /// besides loopback ones; `*` allows any.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for HttpAuthConfig {
@@ -281,6 +284,7 @@ impl Default for HttpAuthConfig {
             validation_cache_ttl: Duration::from_secs(300),
             validation_cache_maxsize: 100,
             external_auth_enable: false,
+            allowed_origins: Vec::new(),
         }
     }
 }

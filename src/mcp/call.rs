@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Map, Value, json};
 
+use super::caller::Caller;
 use super::jsonrpc;
 use super::logging::Level;
 use super::registry::{ParamType, Tool};
@@ -291,6 +292,7 @@ pub struct CallCtx<'a> {
     last_progress: Mutex<f64>,
     log_level: Option<Level>,
     outbox: &'a dyn Outbox,
+    caller: Option<Arc<Caller>>,
 }
 
 impl<'a> CallCtx<'a> {
@@ -306,7 +308,19 @@ impl<'a> CallCtx<'a> {
             last_progress: Mutex::new(f64::NEG_INFINITY),
             log_level,
             outbox,
+            caller: None,
         }
+    }
+
+    /// Attach the HTTP caller the call runs for.
+    pub fn with_caller(mut self, caller: Option<Arc<Caller>>) -> Self {
+        self.caller = caller;
+        self
+    }
+
+    /// The HTTP caller (credentials and kept headers); `None` on stdio and in the CLI.
+    pub fn caller(&self) -> Option<&Caller> {
+        self.caller.as_deref()
     }
 
     /// A context with no client attached (CLI, tests).

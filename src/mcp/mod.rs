@@ -2,6 +2,7 @@
 //! registry and filters, argument validation, and the dispatcher transports feed.
 
 pub mod call;
+pub mod caller;
 pub mod jsonrpc;
 pub mod logging;
 pub mod registry;
@@ -9,6 +10,7 @@ pub mod server;
 pub mod version;
 
 pub use call::{Args, CallCtx, Discard, Outbox, ToolError};
+pub use caller::Caller;
 pub use logging::Level;
 pub use registry::{
     Access, Availability, DefaultValue, Deployment, Filter, Handler, Param, ParamType, Tool,

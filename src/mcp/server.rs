@@ -10,10 +10,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::{Map, Value, json};
 
 use super::call::{self, Args, CallCtx, Outbox, ToolError};
+use super::caller::Caller;
 use super::jsonrpc::{self, Message, RpcError};
 use super::logging::Level;
 use super::registry::{Filter, Tool};
 use super::version::{self, Era};
+
+mod jobs;
 
 const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
 const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
@@ -79,7 +82,7 @@ impl Session {
 pub enum Job {
     Call(CallJob),
     /// A 2025-03-26 JSON-RPC batch, answered as one array.
-    Batch(Vec<Value>),
+    Batch(Vec<Value>, Option<Arc<Caller>>),
 }
 
 /// A validated tool call waiting for a worker.
@@ -92,6 +95,7 @@ pub struct CallJob {
     progress_token: Option<Value>,
     log_level: Option<Level>,
     era: Era,
+    caller: Option<Arc<Caller>>,
 }
 
 /// The outcome of receiving one framed message.
@@ -184,6 +188,11 @@ impl<S: Send + Sync + 'static> Server<S> {
 
     /// Receive one framed message (a stdio line or an HTTP body).
     pub fn receive(&self, session: &Session, text: &str) -> Step {
+        self.receive_as(session, text, None)
+    }
+
+    /// Receive one message on behalf of an HTTP caller, whose identity the tool calls carry.
+    pub fn receive_as(&self, session: &Session, text: &str, caller: Option<Arc<Caller>>) -> Step {
         let value: Value = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(e) => {
@@ -200,15 +209,21 @@ impl<S: Send + Sync + 'static> Server<S> {
                         "Invalid request: JSON-RPC batches are only accepted in a session that negotiated protocol version 2025-03-26",
                     )
                 } else {
-                    return Step::Queue(Job::Batch(items));
+                    return Step::Queue(Job::Batch(items, caller));
                 };
                 Step::Done(Some(jsonrpc::error(&Value::Null, &err)))
             }
-            single => self.receive_value(session, single, false),
+            single => self.receive_value(session, single, false, caller),
         }
     }
 
-    fn receive_value(&self, session: &Session, value: Value, in_batch: bool) -> Step {
+    fn receive_value(
+        &self,
+        session: &Session,
+        value: Value,
+        in_batch: bool,
+        caller: Option<Arc<Caller>>,
+    ) -> Step {
         let (id, method, params) = match jsonrpc::classify(value) {
             Err(rejected) => {
                 return Step::Done(Some(jsonrpc::error(&rejected.id, &rejected.error)));
@@ -229,8 +244,8 @@ impl<S: Send + Sync + 'static> Server<S> {
             Era::Legacy
         };
         let outcome = match era {
-            Era::Modern(_) => self.modern(session, &id, &method, params, era),
-            Era::Legacy => self.legacy(session, &id, &method, params, in_batch),
+            Era::Modern(_) => self.modern(session, &id, &method, params, era, caller),
+            Era::Legacy => self.legacy(session, &id, &method, params, in_batch, caller),
         };
         match outcome {
             Ok(Step::Done(Some(result))) => Step::Done(Some(jsonrpc::result(&id, result))),
@@ -295,6 +310,7 @@ impl<S: Send + Sync + 'static> Server<S> {
         method: &str,
         params: Map<String, Value>,
         era: Era,
+        caller: Option<Arc<Caller>>,
     ) -> Result<Step, RpcError> {
         let mut result = match method {
             "server/discover" => json!({
@@ -310,7 +326,7 @@ impl<S: Send + Sync + 'static> Server<S> {
                 r["cacheScope"] = json!(self.cache_scope);
                 r
             }
-            "tools/call" => return self.prepare_call(session, id, params, era),
+            "tools/call" => return self.prepare_call(session, id, params, era, caller),
             _ => return Err(RpcError::method_not_found(method)),
         };
         self.stamp_modern(&mut result);
@@ -330,6 +346,7 @@ impl<S: Send + Sync + 'static> Server<S> {
         method: &str,
         params: Map<String, Value>,
         in_batch: bool,
+        caller: Option<Arc<Caller>>,
     ) -> Result<Step, RpcError> {
         let done = |v: Value| Ok(Step::Done(Some(v)));
         match method {
@@ -342,7 +359,7 @@ impl<S: Send + Sync + 'static> Server<S> {
                 "Invalid request: {method} before initialize; send initialize first (or use 2026-07-28 per-request _meta)"
             ))),
             "tools/list" => done(self.tools_list(&params)?),
-            "tools/call" => self.prepare_call(session, id, params, Era::Legacy),
+            "tools/call" => self.prepare_call(session, id, params, Era::Legacy, caller),
             "logging/setLevel" => {
                 let level = params
                     .get("level")
@@ -404,6 +421,7 @@ impl<S: Send + Sync + 'static> Server<S> {
         id: &Value,
         mut params: Map<String, Value>,
         era: Era,
+        caller: Option<Arc<Caller>>,
     ) -> Result<Step, RpcError> {
         let name = match params.get("name") {
             Some(Value::String(n)) => n.clone(),
@@ -476,6 +494,7 @@ impl<S: Send + Sync + 'static> Server<S> {
             progress_token,
             log_level,
             era,
+            caller,
         })))
     }
 
@@ -497,10 +516,10 @@ impl<S: Send + Sync + 'static> Server<S> {
     pub fn run(&self, session: &Session, job: Job, outbox: &dyn Outbox) -> Option<Value> {
         match job {
             Job::Call(c) => self.run_call(session, c, outbox),
-            Job::Batch(items) => {
+            Job::Batch(items, caller) => {
                 let mut replies = Vec::new();
                 for item in items {
-                    let reply = match self.receive_value(session, item, true) {
+                    let reply = match self.receive_value(session, item, true, caller.clone()) {
                         Step::Done(r) => r,
                         Step::Queue(job) => self.run(session, job, outbox),
                     };
@@ -521,7 +540,8 @@ impl<S: Send + Sync + 'static> Server<S> {
                 job.progress_token,
                 job.log_level,
                 outbox,
-            );
+            )
+            .with_caller(job.caller.clone());
             catch_unwind(AssertUnwindSafe(|| {
                 (tool.handler)(&self.state, &job.args, &ctx)
             }))

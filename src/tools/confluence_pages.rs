@@ -1,20 +1,14 @@
 //! Toolset `confluence_pages`: finding and reading pages (search with CQL or words, get one page
 //! as Markdown). Writes land with the Confluence issue; the space filter applies to every page.
 
-use super::{Services, confluence_error, no_service};
-use crate::confluence::{self, GetPage, PageRef};
+use super::{Services, confluence_error, sites};
+use crate::confluence::{GetPage, PageRef};
 use crate::mcp::{
     Access, Args, Availability, CallCtx, DefaultValue, Param, ParamType, Tool, ToolError,
     ToolOutput,
 };
 
 const TOOLSET: &str = "confluence_pages";
-
-fn confluence(s: &Services) -> Result<&confluence::Confluence, ToolError> {
-    s.confluence
-        .as_ref()
-        .ok_or_else(|| no_service("Confluence", "CONFLUENCE_URL"))
-}
 
 fn search(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     let query = args.str("query").unwrap_or_default();
@@ -25,7 +19,7 @@ fn search(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
         });
     }
     let limit = s.limit(args.int("limit"), 10);
-    confluence(s)?
+    sites::confluence(s, ctx)?
         .search(query, limit, args.str("spaces_filter"), &|| {
             ctx.is_cancelled()
         })
@@ -60,7 +54,7 @@ fn get_page(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
         include_metadata: args.bool("include_metadata").unwrap_or(true),
         convert_to_markdown: args.bool("convert_to_markdown").unwrap_or(true),
     };
-    confluence(s)?
+    sites::confluence(s, ctx)?
         .get_page(&req, &|| ctx.is_cancelled())
         .map_err(confluence_error)
 }

@@ -1,8 +1,8 @@
 //! Toolset `jira_issues`: reading issues (get one, search with JQL). Writes land with the Jira
 //! issue; every tool enforces the project filter through the Jira layer.
 
-use super::{Services, jira_error, no_service};
-use crate::jira::{self, GetIssue, Search};
+use super::{Services, jira_error, sites};
+use crate::jira::{GetIssue, Search};
 use crate::mcp::{
     Access, Args, Availability, CallCtx, DefaultValue, Param, ParamType, Tool, ToolError,
     ToolOutput,
@@ -31,12 +31,6 @@ pub fn is_issue_key(key: &str) -> bool {
     project_ok && numbers >= 1
 }
 
-fn jira(s: &Services) -> Result<&jira::Jira, ToolError> {
-    s.jira
-        .as_ref()
-        .ok_or_else(|| no_service("Jira", "JIRA_URL"))
-}
-
 fn get_issue(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     let key = args.str("issue_key").unwrap_or_default();
     if s.check_issue_keys && !is_issue_key(key) {
@@ -55,7 +49,7 @@ fn get_issue(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
         include: args.str("include"),
         use_display_names: args.bool("use_display_names").unwrap_or(false),
     };
-    jira(s)?
+    sites::jira(s, ctx)?
         .get_issue(&req, &|| ctx.is_cancelled())
         .map_err(jira_error)
 }
@@ -83,7 +77,7 @@ fn search(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     let progress = |fetched: usize, limit: usize| {
         ctx.progress(fetched as f64, Some(limit as f64), Some("issues fetched"));
     };
-    jira(s)?
+    sites::jira(s, ctx)?
         .search(&req, &|| ctx.is_cancelled(), &progress)
         .map_err(jira_error)
 }

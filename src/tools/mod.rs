@@ -3,8 +3,10 @@
 //! `tools/list` shows them.
 
 pub mod confluence_pages;
+pub mod conformance;
 pub mod fixtures;
 pub mod jira_issues;
+pub mod sites;
 
 use crate::confluence::{self, Confluence};
 use crate::jira::{self, Jira};
@@ -20,6 +22,8 @@ pub struct Services {
     pub check_issue_keys: bool,
     /// ATLASSIAN_MAX_PAGINATION_LIMIT: upper bound of every `limit` (0: none).
     pub max_limit: usize,
+    /// Per-request credentials and sites of HTTP callers (`None` on stdio and in the CLI).
+    pub callers: Option<Box<dyn sites::CallerSites>>,
 }
 
 impl Services {
@@ -74,6 +78,7 @@ pub fn catalogue(with_fixtures: bool) -> Vec<&'static Tool<Services>> {
     let mut tools: Vec<&'static Tool<Services>> = TABLES.iter().flat_map(|t| t.iter()).collect();
     if with_fixtures {
         tools.extend(fixtures::TOOLS.iter());
+        tools.extend(conformance::TOOLS.iter());
     }
     tools
 }

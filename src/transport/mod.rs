@@ -1,6 +1,7 @@
-//! Transports move framed JSON between the outside world and `mcp::Server`: stdio now; streamable
-//! HTTP and legacy SSE over tiny_http later. They own threads, queues and size limits.
+//! Transports move framed JSON between the outside world and `mcp::Server`: stdio, and streamable
+//! HTTP plus legacy SSE over tiny_http. They own threads, queues and size limits.
 
+pub mod http;
 pub mod stdio;
 
 /// Size limits and pool sizes shared by the transports.

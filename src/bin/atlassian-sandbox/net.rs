@@ -1,5 +1,5 @@
-//! The front door: our own accept loop on the public port, relaying each client connection to the
-//! internal tiny_http listener.
+//! The front door: our own accept loop on the public port, relaying each client request to the
+//! internal tiny_http listener on a connection of its own.
 //!
 //! tiny_http owns its sockets and gives a handler no way to close one, so faults such as
 //! "connection reset" or "body cut off mid-stream" could not be produced behind it. The relay
@@ -10,7 +10,7 @@
 
 use crate::Locked;
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
@@ -81,17 +81,88 @@ pub fn accept_loop(public: TcpListener, inner: SocketAddr, conns: Arc<Connection
     }
 }
 
-/// Pumps bytes both ways until either side closes.
+/// Serves one client connection request by request: each request goes to tiny_http on an
+/// internal connection of its own, half-closed after the body, and the answer is copied back
+/// until tiny_http closes it. A long-lived internal connection would pin one of tiny_http's pool
+/// threads while idle, and tiny_http's pool can leave a new connection queued with no thread to
+/// serve it until another one closes (stalls of many seconds under concurrent keep-alive
+/// clients). A chunked request body switches the rest of the connection to a plain tunnel.
 fn relay(client: TcpStream, inner: SocketAddr, conns: &Connections) -> io::Result<()> {
     let _ = client.set_nodelay(true);
-    let upstream = TcpStream::connect(inner)?;
+    let mut reader = client.try_clone()?;
+    let mut writer = client.try_clone()?;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        let end = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            let n = reader.read(&mut chunk)?;
+            if n == 0 {
+                return Ok(());
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        };
+        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+        let header = |name: &str| {
+            head.split("\r\n")
+                .filter_map(|l| l.split_once(':'))
+                .find(|(k, _)| k.trim() == name)
+                .map(|(_, v)| v.trim().to_string())
+        };
+        if header("transfer-encoding").is_some() {
+            let rest = std::mem::take(&mut buf);
+            return tunnel(client, inner, conns, &rest);
+        }
+        let length: usize = header("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let http10 = head.lines().next().is_some_and(|l| l.ends_with("http/1.0"));
+        let connection = header("connection").unwrap_or_default();
+        let close = connection.contains("close") || (http10 && !connection.contains("keep-alive"));
+        let mut upstream = TcpStream::connect(inner)?;
+        let _ = upstream.set_nodelay(true);
+        let key = upstream.local_addr()?;
+        conns.by_inner.locked().insert(key, client.try_clone()?);
+        let result = (|| -> io::Result<()> {
+            let have = (buf.len() - end).min(length);
+            upstream.write_all(&buf[..end + have])?;
+            buf.drain(..end + have);
+            let mut left = length - have;
+            while left > 0 {
+                let n = reader.read(&mut chunk[..left.min(16 * 1024)])?;
+                if n == 0 {
+                    return Err(io::ErrorKind::UnexpectedEof.into());
+                }
+                upstream.write_all(&chunk[..n])?;
+                left -= n;
+            }
+            upstream.shutdown(Shutdown::Write)?;
+            io::copy(&mut upstream, &mut writer)?;
+            Ok(())
+        })();
+        conns.by_inner.locked().remove(&key);
+        result?;
+        if close {
+            let _ = client.shutdown(Shutdown::Both);
+            return Ok(());
+        }
+    }
+}
+
+/// Pumps bytes both ways until either side closes (`first`: bytes already read from the client).
+fn tunnel(
+    client: TcpStream,
+    inner: SocketAddr,
+    conns: &Connections,
+    first: &[u8],
+) -> io::Result<()> {
+    let mut upstream = TcpStream::connect(inner)?;
     let _ = upstream.set_nodelay(true);
     let key = upstream.local_addr()?;
-    conns
-        .by_inner
-        .lock()
-        .unwrap()
-        .insert(key, client.try_clone()?);
+    conns.by_inner.locked().insert(key, client.try_clone()?);
+    upstream.write_all(first)?;
     let (mut c_read, mut u_write) = (client.try_clone()?, upstream.try_clone()?);
     let up = thread::Builder::new()
         .name("relay-up".into())

@@ -1,0 +1,433 @@
+//! Per-request credentials for the HTTP transports: turns an HTTP caller (its `Authorization`
+//! header and `X-Atlassian-*` headers) into Jira and Confluence clients for that caller.
+//!
+//! - `Authorization: Bearer <token>` is an OAuth access token (with `X-Atlassian-Cloud-Id`, or
+//!   the server's cloud id, on Cloud it goes through the API gateway); `Token <pat>` is a
+//!   personal access token; `Basic <base64 user:secret>` is user + API token or password.
+//! - `X-Atlassian-{Jira,Confluence}-Personal-Token` is a personal token for that product;
+//!   `X-Atlassian-{Jira,Confluence}-Url` names the caller's own site. A caller-chosen site must
+//!   be in `MCP_ALLOWED_URL_DOMAINS` (a domain admits its subdomains); a host matched only as a
+//!   subdomain must not resolve to a loopback, private, link-local or otherwise internal address
+//!   (SSRF); the server's own credentials never go to a caller-chosen site.
+//! - `*_PASSTHROUGH_HEADERS` are copied into that product's requests.
+//! - A caller without credentials is served with the server's own (the transport only lets such
+//!   a request through when that is allowed).
+
+use std::net::{IpAddr, ToSocketAddrs};
+use std::sync::Arc;
+
+use crate::atlassian::{self, Client, Credentials, Limiter, Secret};
+use crate::config::{self, Config, Product, ServiceConfig};
+use crate::confluence::{Confluence, ConfluenceSettings};
+use crate::jira::{Jira, JiraSettings};
+use crate::mcp::{Caller, ToolError};
+use crate::tools::sites::CallerSites;
+
+/// What one product needs to serve callers.
+struct ProductSites {
+    product: Product,
+    /// The server's client: its site (or none), TLS, proxies, limiter and own credentials.
+    template: Client,
+    /// The configured site URL, if any.
+    site_url: Option<String>,
+    deployment: atlassian::Deployment,
+    cloud_id: Option<String>,
+    gateway: String,
+    passthrough: Vec<String>,
+}
+
+/// The application's [`CallerSites`].
+pub struct Callers {
+    jira: Option<(ProductSites, JiraSettings)>,
+    confluence: Option<(ProductSites, ConfluenceSettings)>,
+    allowed_domains: Vec<String>,
+    external_auth: bool,
+}
+
+fn refused(message: impl Into<String>, hint: &str) -> ToolError {
+    ToolError::failed(message).hint(hint)
+}
+
+/// Decode standard base64 (padding optional).
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let (mut bits, mut nbits) = (0u32, 0);
+    for c in text.trim().bytes().filter(|c| *c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(v);
+        nbits += 6;
+        if nbits >= 8 {
+            nbits -= 8;
+            out.push((bits >> nbits) as u8);
+            bits &= (1 << nbits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// `Authorization` → credentials; the flag is true for OAuth bearer tokens.
+fn parse_authorization(value: &str) -> Result<(Credentials, bool), ToolError> {
+    let hint = "Send Authorization: Bearer <OAuth token>, Token <personal token> or Basic <base64 of email:api-token>";
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    let rest = rest.trim();
+    if rest.is_empty() {
+        return Err(refused("the Authorization header has no credential", hint));
+    }
+    match scheme.to_ascii_lowercase().as_str() {
+        "bearer" => Ok((Credentials::Bearer(Secret::new(rest)), true)),
+        "token" => Ok((Credentials::Bearer(Secret::new(rest)), false)),
+        "basic" => {
+            let decoded = base64_decode(rest)
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| refused("the Basic credential is not valid base64", hint))?;
+            let (user, secret) = decoded
+                .split_once(':')
+                .ok_or_else(|| refused("the Basic credential has no user:secret", hint))?;
+            Ok((
+                Credentials::Basic {
+                    user: user.to_string(),
+                    secret: Secret::new(secret),
+                },
+                false,
+            ))
+        }
+        _ => Err(refused(
+            format!("the Authorization scheme {scheme:?} is not supported"),
+            hint,
+        )),
+    }
+}
+
+fn internal(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || o[0] == 0
+                || (o[0] == 100 && (o[1] & 0xc0) == 64) // carrier-grade NAT
+        }
+        IpAddr::V6(v6) => {
+            let seg = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (seg[0] & 0xfe00) == 0xfc00 // unique local
+                || (seg[0] & 0xffc0) == 0xfe80 // link local
+                || v6.to_ipv4_mapped().is_some_and(|v4| internal(IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// Check a caller-chosen site URL; returns it without a trailing slash.
+fn check_site(url: &str, allowed: &[String], header: &str) -> Result<String, ToolError> {
+    let hint = "Ask the administrator to add the site's domain to MCP_ALLOWED_URL_DOMAINS";
+    let url = url.trim().trim_end_matches('/');
+    let (scheme, rest) = url
+        .split_once("://")
+        .filter(|(s, _)| matches!(*s, "http" | "https"))
+        .ok_or_else(|| refused(format!("{header} must be an http(s) URL"), hint))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') || rest.contains(['?', '#']) {
+        return Err(refused(
+            format!("{header} must not carry user info, a query or a fragment"),
+            hint,
+        ));
+    }
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => {
+            let (h, after) = v6.split_once(']').unwrap_or((v6, ""));
+            (h, after.strip_prefix(':'))
+        }
+        None => match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        },
+    };
+    let port = match port {
+        None => default_port,
+        Some(p) => p
+            .parse::<u16>()
+            .map_err(|_| refused(format!("{header} has a bad port"), hint))?,
+    };
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    if allowed.is_empty() {
+        return Err(refused(
+            format!("{header} is not accepted: this server allows no per-request sites"),
+            hint,
+        ));
+    }
+    let exact = allowed.contains(&host);
+    let listed = exact || allowed.iter().any(|d| host.ends_with(&format!(".{d}")));
+    if !listed {
+        return Err(refused(
+            format!("the site {host} in {header} is not in MCP_ALLOWED_URL_DOMAINS"),
+            hint,
+        ));
+    }
+    if !exact {
+        let addrs: Vec<IpAddr> = (host.as_str(), port)
+            .to_socket_addrs()
+            .map_err(|e| refused(format!("the site {host} does not resolve: {e}"), hint))?
+            .map(|a| a.ip())
+            .collect();
+        if addrs.is_empty() || addrs.iter().copied().any(internal) {
+            return Err(refused(
+                format!("the site {host} resolves to an internal address"),
+                "List the exact host name in MCP_ALLOWED_URL_DOMAINS if it really is an internal site",
+            ));
+        }
+    }
+    Ok(url.to_string())
+}
+
+impl ProductSites {
+    /// The client for this caller; `None`: the caller brought nothing, use the server's.
+    fn resolve(
+        &self,
+        caller: &Caller,
+        allowed: &[String],
+        external: bool,
+    ) -> Result<Option<Client>, ToolError> {
+        let name = self.product.as_str();
+        let url_header = format!("x-atlassian-{name}-url");
+        let pat = caller.header(&format!("x-atlassian-{name}-personal-token"));
+        let passthrough: Vec<(String, Secret)> = self
+            .passthrough
+            .iter()
+            .filter_map(|h| caller.header(h).map(|v| (h.clone(), Secret::new(v))))
+            .collect();
+        let mut oauth = false;
+        let creds = if external {
+            Some(Credentials::None)
+        } else if let Some(t) = pat {
+            Some(Credentials::Bearer(Secret::new(t.trim())))
+        } else if let Some(a) = &caller.authorization {
+            let (c, bearer) = parse_authorization(a)?;
+            oauth = bearer;
+            Some(c)
+        } else {
+            None
+        };
+        if let Some(url) = caller.header(&url_header) {
+            let shown = format!("X-Atlassian-{}-Url", capitalised(name));
+            let creds = creds.ok_or_else(|| {
+                refused(
+                    format!("{shown} came without credentials"),
+                    "Send the site's personal token or an Authorization header with it",
+                )
+            })?;
+            let url = check_site(url, allowed, &shown)?;
+            let same_site = self.site_url.as_deref() == Some(url.as_str());
+            let deployment = if same_site {
+                self.deployment
+            } else {
+                match config::detect_deployment(&url) {
+                    config::Deployment::Cloud => atlassian::Deployment::Cloud,
+                    config::Deployment::ServerDc => atlassian::Deployment::ServerDc,
+                }
+            };
+            let client = self
+                .template
+                .rebased(Some(&url), Some(deployment), creds, passthrough);
+            return Ok(Some(client));
+        }
+        let Some(creds) = creds else {
+            if passthrough.is_empty() || self.site_url.is_none() {
+                return Ok(None);
+            }
+            let own = self.template.options().credentials.clone();
+            return Ok(Some(self.template.rebased(None, None, own, passthrough)));
+        };
+        let cloud_id = caller
+            .header("x-atlassian-cloud-id")
+            .map(str::to_string)
+            .or_else(|| self.cloud_id.clone());
+        let base = match (oauth, cloud_id, self.deployment) {
+            (true, Some(id), atlassian::Deployment::Cloud) => Some(match self.product {
+                Product::Jira => format!("{}/ex/jira/{id}", self.gateway),
+                Product::Confluence => format!("{}/ex/confluence/{id}/wiki", self.gateway),
+            }),
+            _ => self.site_url.clone(),
+        };
+        let Some(base) = base else {
+            return Err(refused(
+                format!("{} has no site configured", capitalised(name)),
+                &format!(
+                    "Send X-Atlassian-{}-Url with the request, or X-Atlassian-Cloud-Id with an OAuth token",
+                    capitalised(name)
+                ),
+            ));
+        };
+        Ok(Some(self.template.rebased(
+            Some(&base),
+            None,
+            creds,
+            passthrough,
+        )))
+    }
+}
+
+fn capitalised(name: &str) -> String {
+    let mut c = name.chars();
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
+}
+
+impl CallerSites for Callers {
+    fn jira(&self, caller: &Caller) -> Result<Option<Jira>, ToolError> {
+        let Some((sites, settings)) = &self.jira else {
+            return Ok(None);
+        };
+        let client = sites.resolve(caller, &self.allowed_domains, self.external_auth)?;
+        Ok(client.map(|c| Jira::new(c, settings.clone())))
+    }
+
+    fn confluence(&self, caller: &Caller) -> Result<Option<Confluence>, ToolError> {
+        let Some((sites, settings)) = &self.confluence else {
+            return Ok(None);
+        };
+        let client = sites.resolve(caller, &self.allowed_domains, self.external_auth)?;
+        Ok(client.map(|c| Confluence::new(c, settings.clone())))
+    }
+}
+
+fn product_sites(
+    config: &Config,
+    svc: &ServiceConfig,
+    limiter: &Arc<Limiter>,
+) -> Result<Option<ProductSites>, String> {
+    let mut template_svc = svc.clone();
+    if super::services::base_url(svc).is_none() {
+        // No site of its own: the template only carries TLS, proxies and timeouts.
+        template_svc.url = Some("https://site.invalid".into());
+    }
+    let Some(template) = super::services::client(config, &template_svc, limiter)? else {
+        return Ok(None);
+    };
+    Ok(Some(ProductSites {
+        product: svc.product,
+        deployment: template.deployment(),
+        template,
+        site_url: svc.url.clone(),
+        cloud_id: svc.oauth.cloud_id.clone(),
+        gateway: svc
+            .oauth
+            .api_gateway
+            .clone()
+            .unwrap_or_else(|| "https://api.atlassian.com".into()),
+        passthrough: svc
+            .passthrough_headers
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect(),
+    }))
+}
+
+/// The resolver for the HTTP transports (`None` for stdio and the CLI: no callers there).
+pub fn build(
+    config: &Config,
+    limiter: &Arc<Limiter>,
+) -> Result<Option<Box<dyn CallerSites>>, String> {
+    if !config.transport.is_http() {
+        return Ok(None);
+    }
+    let jira = match &config.jira {
+        Some(svc) => product_sites(config, svc, limiter)?.map(|s| {
+            (
+                s,
+                JiraSettings {
+                    projects_filter: config.jira_options.projects_filter.clone(),
+                    disable_markup_translation: config.jira_options.disable_markup_translation,
+                },
+            )
+        }),
+        None => None,
+    };
+    let confluence = match &config.confluence {
+        Some(svc) => product_sites(config, svc, limiter)?.map(|s| {
+            (
+                s,
+                ConfluenceSettings {
+                    spaces_filter: config.confluence_options.spaces_filter.clone(),
+                },
+            )
+        }),
+        None => None,
+    };
+    Ok(Some(Box::new(Callers {
+        jira,
+        confluence,
+        allowed_domains: config.http_auth.allowed_url_domains.clone(),
+        external_auth: config.http_auth.external_auth_enable,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorization_schemes() {
+        let (c, oauth) = parse_authorization("Bearer abc").unwrap();
+        assert!(oauth && c == Credentials::Bearer(Secret::new("abc")));
+        let (c, oauth) = parse_authorization("token pat-1").unwrap();
+        assert!(!oauth && c == Credentials::Bearer(Secret::new("pat-1")));
+        let (c, _) = parse_authorization("Basic YUBiLmM6dG9r").unwrap();
+        assert_eq!(
+            c,
+            Credentials::Basic {
+                user: "a@b.c".into(),
+                secret: Secret::new("tok")
+            }
+        );
+        assert!(parse_authorization("Digest x").is_err());
+        assert!(parse_authorization("Bearer").is_err());
+        assert!(parse_authorization("Basic !!!").is_err());
+    }
+
+    #[test]
+    fn site_urls_are_checked() {
+        let allowed = vec!["atlassian.net".to_string(), "127.0.0.1".to_string()];
+        let h = "X-Atlassian-Jira-Url";
+        assert_eq!(
+            check_site("http://127.0.0.1:8080/", &allowed, h).unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        for bad in [
+            "ftp://x.atlassian.net",
+            "https://user@x.atlassian.net",
+            "https://evil.example.com",
+            "https://atlassian.net.evil.example",
+            "http://127.0.0.2",
+            "https://x.atlassian.net?x=1",
+            "http://[::1]:80",
+            "http://127.0.0.1:x",
+        ] {
+            assert!(check_site(bad, &allowed, h).is_err(), "{bad}");
+        }
+        assert!(check_site("https://x.atlassian.net", &[], h).is_err());
+        assert!(internal("10.1.2.3".parse().unwrap()));
+        assert!(internal("::ffff:127.0.0.1".parse().unwrap()));
+        assert!(internal("fd00::1".parse().unwrap()));
+        assert!(internal("100.64.0.1".parse().unwrap()));
+        assert!(!internal("104.192.141.1".parse().unwrap()));
+    }
+}

@@ -1,0 +1,132 @@
+//! `serve` with `--transport streamable-http` or `sse`: the configuration becomes the HTTP
+//! transport's options (bind address, path, stateless mode, allowed origins, kept headers, when
+//! a request must bring credentials), SIGTERM and SIGINT become a graceful shutdown, and the
+//! bound address is announced on stderr.
+//!
+//! Signals: `signal-hook` (safe API over `signal-hook-registry`; `libc` was already in the
+//! dependency tree) sets a flag the transport polls; the crate itself stays free of `unsafe`. A
+//! second signal while draining exits at once with status 1.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use crate::config::{Config, Transport};
+use crate::mcp::Server;
+use crate::tools::Services;
+use crate::transport::http::{self, HttpLimits, HttpOptions, Shutdown};
+
+/// True when `host` can only be reached from this machine.
+pub fn is_loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => bare.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// The transport's options for this configuration.
+pub fn options(config: &Config) -> HttpOptions {
+    let auth = &config.http_auth;
+    let mut kept: Vec<String> = [&config.jira, &config.confluence]
+        .into_iter()
+        .flatten()
+        .flat_map(|svc| svc.passthrough_headers.iter())
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    kept.sort();
+    kept.dedup();
+    let loopback = is_loopback_host(&config.host);
+    HttpOptions {
+        host: config.host.clone(),
+        port: config.port,
+        path: config.path.clone(),
+        stateless: config.stateless,
+        legacy_sse: config.transport == Transport::Sse,
+        allowed_origins: auth.allowed_origins.clone(),
+        kept_headers: kept,
+        ignore_authorization: auth.ignore_header_auth,
+        require_credentials: config.oauth.enable
+            || !(auth.allow_global_cred_fallback
+                || loopback
+                || auth.external_auth_enable
+                || auth.ignore_header_auth),
+        loopback,
+        limits: HttpLimits {
+            workers: config.resilience.fetcher_max_workers.clamp(1, 64) as usize,
+            ..HttpLimits::default()
+        },
+    }
+}
+
+fn install_signals(shutdown: &Shutdown) {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::flag;
+    for sig in [SIGTERM, SIGINT] {
+        let flag = shutdown.flag();
+        // Registered first, so a second signal (flag already set) exits at once.
+        let installed = flag::register_conditional_shutdown(sig, 1, flag.clone())
+            .and_then(|_| flag::register(sig, flag));
+        if let Err(e) = installed {
+            log::warn!("cannot handle signal {sig}: {e}; shutdown will not be graceful");
+        }
+    }
+}
+
+/// Serve MCP over HTTP until SIGTERM or SIGINT; returns the exit code.
+pub fn serve(config: &Config, server: Server<Services>) -> u8 {
+    let opts = options(config);
+    let shutdown = Shutdown::new();
+    install_signals(&shutdown);
+    let tools = server.listed().len();
+    let (transport, path) = match config.transport {
+        Transport::Sse => ("SSE", "/sse".to_string()),
+        _ => ("streamable HTTP", opts.path.clone()),
+    };
+    let stateless = if opts.stateless { ", stateless" } else { "" };
+    let result = http::serve(Arc::new(server), opts, shutdown, |addr| {
+        eprintln!(
+            "mcp-atlassian: serving MCP ({transport}{stateless}) with {tools} tool(s) on http://{addr}{path}"
+        );
+    });
+    match result {
+        Ok(()) => {
+            log::info!("stopped");
+            0
+        }
+        Err(e) => {
+            eprintln!(
+                "mcp-atlassian: cannot listen on {}:{}: {e}",
+                config.host, config.port
+            );
+            1
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for h in ["127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in ["0.0.0.0", "::", "10.0.0.1", "example.com"] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn credentials_are_required_off_loopback_without_fallback() {
+        let mut config = Config {
+            transport: Transport::StreamableHttp,
+            ..Config::default()
+        };
+        assert!(!options(&config).require_credentials);
+        config.host = "0.0.0.0".into();
+        assert!(options(&config).require_credentials);
+        config.http_auth.allow_global_cred_fallback = true;
+        assert!(!options(&config).require_credentials);
+    }
+}

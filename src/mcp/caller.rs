@@ -1,0 +1,56 @@
+//! Who is calling, as an HTTP transport saw it: the raw `Authorization` value and the request
+//! headers the application asked to keep. Product-agnostic plain data that travels with a tool
+//! call; the application decides what the values mean (which credentials, which site). Secrets
+//! never reach `Debug` output.
+
+use std::fmt;
+
+/// The identity material of one HTTP request. stdio and CLI calls have none.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Caller {
+    /// The `Authorization` header as sent (`None` when absent or ignored by configuration).
+    pub authorization: Option<String>,
+    /// Kept headers, names in lower case, in arrival order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Caller {
+    /// The first kept header of that name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// True when the request brought any credential material (authorization or kept headers).
+    pub fn has_credentials(&self) -> bool {
+        self.authorization.is_some() || !self.headers.is_empty()
+    }
+}
+
+impl fmt::Debug for Caller {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Caller")
+            .field("authorization", &self.authorization.as_ref().map(|_| "***"))
+            .field("headers", &names)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_values() {
+        let a = Caller {
+            authorization: Some("Bearer sekrit".into()),
+            headers: vec![("x-atlassian-jira-url".into(), "https://x".into())],
+        };
+        assert!(!format!("{a:?}").contains("sekrit"));
+        assert!(a.has_credentials() && !Caller::default().has_credentials());
+        assert_eq!(a.header("X-Atlassian-Jira-Url"), Some("https://x"));
+    }
+}

@@ -1,0 +1,186 @@
+//! Checks every MCP request passes before it reaches the dispatcher: `Origin` and, on a loopback
+//! listener, `Host` (DNS-rebinding protection, 403), and who the caller is: the `Authorization`
+//! header and the kept headers become an `mcp::Caller`, and a request without credentials gets
+//! 401 when the server may not lend its own.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tiny_http::Request;
+
+use super::HttpOptions;
+use super::wire::rpc_error;
+use crate::mcp::Caller;
+
+/// A refusal: status, JSON body and extra headers.
+pub type Refusal = (u16, Value, Vec<(&'static str, String)>);
+
+fn is_local_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.to_ascii_lowercase().ends_with(".localhost")
+        || host == "::1"
+        || host.starts_with("127.")
+}
+
+/// The host part of `host[:port]` or `[v6]:port`.
+fn host_part(authority: &str) -> &str {
+    if let Some(rest) = authority.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or_default();
+    }
+    authority.split(':').next().unwrap_or_default()
+}
+
+/// `scheme://host[:port]` → host.
+fn origin_host(origin: &str) -> Option<&str> {
+    let (_, rest) = origin.split_once("://")?;
+    Some(host_part(rest.split('/').next().unwrap_or_default()))
+}
+
+/// The Origin and Host rules (documented in the README's HTTP section):
+/// - no `Origin` (non-browser clients) passes;
+/// - an `Origin` listed in `MCP_HTTP_ALLOWED_ORIGINS` passes (`*` lets every origin through);
+/// - on a loopback listener, `localhost`, `*.localhost`, `127.x.x.x` and `[::1]` origins pass;
+/// - everything else, including `null`, is 403;
+/// - on a loopback listener, `Host` must name a loopback host or the host of an allowed origin.
+pub fn check_origin(opts: &HttpOptions, origin: Option<&str>, host: Option<&str>) -> bool {
+    let any = opts.allowed_origins.iter().any(|o| o == "*");
+    if let Some(origin) = origin {
+        let listed = opts
+            .allowed_origins
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(origin.trim_end_matches('/')));
+        let local = opts.loopback && origin_host(origin).is_some_and(is_local_host);
+        if !(any || listed || local) {
+            return false;
+        }
+    }
+    if opts.loopback && !any {
+        let Some(host) = host.map(host_part) else {
+            return true; // HTTP/1.0 without Host: nothing to rebind
+        };
+        let allowed = is_local_host(host)
+            || opts
+                .allowed_origins
+                .iter()
+                .filter_map(|o| origin_host(o))
+                .any(|h| h.eq_ignore_ascii_case(host));
+        if !allowed {
+            return false;
+        }
+    }
+    true
+}
+
+/// Origin, Host and credentials of one request; `Ok(caller)` (`None`: use the server's own
+/// credentials) or the refusal to send.
+pub fn admit(opts: &HttpOptions, req: &Request) -> Result<Option<Arc<Caller>>, Refusal> {
+    let origin = super::wire::header(req, "Origin");
+    let host = super::wire::header(req, "Host");
+    if !check_origin(opts, origin, host) {
+        log::warn!(
+            "refused a request with Origin {:?} and Host {:?} (403)",
+            origin.unwrap_or("-"),
+            host.unwrap_or("-")
+        );
+        return Err((
+            403,
+            rpc_error(
+                -32000,
+                "Forbidden: this Origin or Host is not allowed (set MCP_HTTP_ALLOWED_ORIGINS)",
+            ),
+            Vec::new(),
+        ));
+    }
+    let mut caller = Caller::default();
+    for h in req.headers() {
+        let name = h.field.as_str().as_str().to_ascii_lowercase();
+        let value = h.value.as_str();
+        if name == "authorization" {
+            if !opts.ignore_authorization && !value.trim().is_empty() {
+                caller.authorization = Some(value.trim().to_string());
+            }
+        } else if name.starts_with("x-atlassian-") || opts.kept_headers.contains(&name) {
+            caller.headers.push((name, value.to_string()));
+        }
+    }
+    // Credentials: an Authorization header or a personal-token header. Other kept headers
+    // (site URLs, cloud id, pass-through) travel with the call but do not authenticate.
+    let authenticated = caller.authorization.is_some()
+        || caller
+            .headers
+            .iter()
+            .any(|(k, _)| k.ends_with("-personal-token"));
+    if !authenticated && opts.require_credentials {
+        return Err((
+            401,
+            rpc_error(
+                -32000,
+                "Unauthorized: send Authorization: Bearer <token> (or Token / Basic), or the X-Atlassian-*-Url and -Personal-Token headers",
+            ),
+            vec![(
+                "WWW-Authenticate",
+                "Bearer realm=\"mcp-atlassian\"".to_string(),
+            )],
+        ));
+    }
+    Ok(caller.has_credentials().then(|| Arc::new(caller)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(loopback: bool, allowed: &[&str]) -> HttpOptions {
+        HttpOptions {
+            loopback,
+            allowed_origins: allowed.iter().map(|s| s.to_string()).collect(),
+            ..HttpOptions::default()
+        }
+    }
+
+    #[test]
+    fn origin_rules() {
+        let lo = opts(true, &[]);
+        assert!(check_origin(&lo, None, Some("127.0.0.1:8000")));
+        assert!(check_origin(
+            &lo,
+            Some("http://localhost:6274"),
+            Some("localhost:8000")
+        ));
+        assert!(check_origin(
+            &lo,
+            Some("http://[::1]:3000"),
+            Some("[::1]:8000")
+        ));
+        assert!(!check_origin(
+            &lo,
+            Some("https://evil.example"),
+            Some("localhost")
+        ));
+        assert!(!check_origin(&lo, Some("null"), Some("localhost")));
+        assert!(
+            !check_origin(&lo, None, Some("evil.example:8000")),
+            "rebinding"
+        );
+        let wide = opts(false, &["https://app.example.com"]);
+        assert!(check_origin(
+            &wide,
+            Some("https://app.example.com"),
+            Some("mcp.internal")
+        ));
+        assert!(!check_origin(
+            &wide,
+            Some("http://localhost:1"),
+            Some("mcp.internal")
+        ));
+        assert!(check_origin(&wide, None, Some("anything")));
+        let listed = opts(true, &["https://app.example.com"]);
+        assert!(check_origin(&listed, None, Some("app.example.com")));
+        assert!(check_origin(
+            &opts(true, &["*"]),
+            Some("https://x.y"),
+            Some("x.y")
+        ));
+    }
+}
