@@ -209,3 +209,23 @@ fn deepest_lists_stay_readable_json() {
     serde_json::from_str::<serde_json::Value>(&adf)
         .expect("deep Markdown lists give parseable ADF");
 }
+
+#[test]
+fn fuzz_crash_inputs_convert_without_panicking() {
+    // Inputs that once crashed a fuzz target (fixtures/convert/fuzz/, named by reader).
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/convert/fuzz");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let from = match name.split('-').next().unwrap() {
+            "adf" => Format::Adf,
+            "wiki" => Format::Wiki,
+            "storage" => Format::Storage,
+            _ => Format::Markdown,
+        };
+        for to in [Format::Markdown, Format::Adf, Format::Wiki, Format::Storage] {
+            let _ = convert::convert(&text, from, to, &Options::default());
+        }
+    }
+}

@@ -131,7 +131,8 @@ fn list(ordered: bool, start: u64, items: &[Item], out: &mut String) {
         if !body.is_empty() {
             out.push(' ');
             let text = prefix_lines(&body, &indent, "");
-            out.push_str(&text[indent.len()..]);
+            // The first line follows the marker, so it loses its indent (blank lines have none).
+            out.push_str(text.strip_prefix(indent.as_str()).unwrap_or(&text));
         }
     }
 }
