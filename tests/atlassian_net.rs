@@ -3,61 +3,18 @@
 //! `make test` installs them (Debian packages tinyproxy-bin, microsocks, openssl); when they are
 //! missing these tests fail with the package to install rather than pass silently.
 
-use std::net::{TcpListener, TcpStream};
+mod support;
+use support::*;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mcp_atlassian::atlassian::{
     Client, ClientOptions, Credentials, Deployment, HttpError, Limiter, Product, ProxyRules,
     TlsOptions,
 };
-
-/// Kills the child process when dropped.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_port(port: u16) {
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "nothing listens on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn need(program: &str, package: &str) {
-    let found = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
-        .unwrap_or(false);
-    assert!(
-        found,
-        "{program} is missing: install the Debian package {package} (make test does)"
-    );
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mcp-atlassian-net-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// A plain HTTP stub answering every request with a small JSON body.
 fn stub() -> String {
@@ -201,74 +158,10 @@ fn dead_proxy_is_a_connect_error() {
     assert!(matches!(err, HttpError::Connect { .. }), "{err:?}");
 }
 
-/// A private CA and a server certificate for 127.0.0.1 and localhost.
-fn make_ca(dir: &Path) {
-    need("openssl", "openssl");
-    let run = |args: &[&str]| {
-        let ok = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(ok.success(), "openssl {args:?} failed");
-    };
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=mcp-atlassian test CA",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-    ]);
-    run(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=localhost",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-    ]);
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
-    )
-    .unwrap();
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-        "-out",
-        "server.pem",
-    ]);
-}
-
 #[test]
 fn private_ca_bundle_adds_trust_and_verification_can_be_disabled() {
     let dir = scratch("tls");
-    make_ca(&dir);
+    make_ca(&dir, "mcp-atlassian test CA");
     let port = free_port();
     let _server = Proc(
         Command::new("openssl")

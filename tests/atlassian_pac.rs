@@ -4,9 +4,12 @@
 //! directly. `make test` installs tinyproxy (Debian package tinyproxy-bin); without it the network
 //! test fails naming the package rather than passing silently.
 
-use std::net::{IpAddr, Ipv4Addr, TcpListener, TcpStream};
+mod support;
+use support::*;
+
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -528,51 +531,6 @@ fn pathological_inputs_are_bounded() {
 }
 
 // ---- through the client, on loopback -------------------------------------------------------
-
-/// Kills the child process when dropped.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_port(port: u16) {
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "nothing listens on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn need(program: &str, package: &str) {
-    let found = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
-        .unwrap_or(false);
-    assert!(
-        found,
-        "{program} is missing: install the Debian package {package} (make test does)"
-    );
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mcp-atlassian-pac-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// A stub answering every request with `body` and `status`; counts the requests.
 fn serve(body: String, status: u16) -> (String, Arc<AtomicUsize>) {

@@ -3,40 +3,14 @@
 //! NO_PROXY bypassing a dead proxy, JIRA_CUSTOM_HEADERS (used to inject a sandbox fault),
 //! JIRA_TIMEOUT, ATLASSIAN_RETRY_TOTAL with Retry-After, and no secret in the most verbose logs.
 
+mod support;
+use support::*;
+
 use std::io::{BufRead, BufReader};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_port(port: u16) {
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "nothing listens on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 /// A Server/DC-flavoured sandbox; returns the process, its base URL and bob's environment.
 fn sandbox() -> (Proc, String, Vec<(String, String)>) {

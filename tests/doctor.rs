@@ -2,38 +2,11 @@
 //! TLS server whose CA is not trusted (openssl s_server with a private CA), and a dead proxy; and
 //! a healthy Server/DC stub. Exit code 0 only when everything works.
 
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod support;
+use support::*;
 
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_port(port: u16) {
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "nothing listens on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
 
 fn doctor(env: &[(&str, String)]) -> Output {
     let dir = std::env::temp_dir().join(format!("mcp-atlassian-doctor-{}", std::process::id()));
@@ -129,77 +102,12 @@ fn dead_proxy_is_named() {
     );
 }
 
-fn make_ca(dir: &Path) {
-    let run = |args: &[&str]| {
-        let ok = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(
-            ok.success(),
-            "openssl {args:?} failed (install the openssl package)"
-        );
-    };
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=doctor test CA",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-    ]);
-    run(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=localhost",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-    ]);
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
-    )
-    .unwrap();
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-        "-out",
-        "server.pem",
-    ]);
-}
-
 #[test]
 fn untrusted_certificate_suggests_a_ca_bundle() {
     let dir: PathBuf =
         std::env::temp_dir().join(format!("mcp-atlassian-doctor-tls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    make_ca(&dir);
+    make_ca(&dir, "doctor test CA");
     let port = free_port();
     let _server = Proc(
         Command::new("openssl")
@@ -260,7 +168,7 @@ fn client_certificate_for_mutual_tls() {
     let dir: PathBuf =
         std::env::temp_dir().join(format!("mcp-atlassian-doctor-mtls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    make_ca(&dir);
+    make_ca(&dir, "doctor test CA");
     let run = |args: &[&str]| {
         let ok = Command::new("openssl")
             .args(args)

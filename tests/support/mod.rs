@@ -1,0 +1,151 @@
+//! Helpers shared by the integration tests that run real network parts: child processes that
+//! die with the test, free loopback ports, waiting for a listener, required Debian programs,
+//! scratch directories, and a private CA with a server certificate made by openssl.
+#![allow(dead_code)]
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process killed when dropped.
+pub struct Proc(pub Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A loopback port nothing listens on (right now).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Wait until something accepts connections on the loopback port (at most 10 s).
+pub fn wait_port(port: u16) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "nothing listens on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Fail with the package to install when `program` is not on PATH (`make test` installs them).
+pub fn need(program: &str, package: &str) {
+    let found = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+        .unwrap_or(false);
+    assert!(
+        found,
+        "{program} is missing: install the Debian package {package} (make test does)"
+    );
+}
+
+/// A fresh directory for this test process.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("mcp-atlassian-test-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Run openssl in `dir`, failing the test when it fails.
+pub fn openssl(dir: &Path, args: &[&str]) {
+    need("openssl", "openssl");
+    let ok = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success(), "openssl {args:?} failed");
+}
+
+/// In `dir`: `ca.pem`/`ca.key` (a CA named `ca_name`) and `server.pem`/`server.key` for
+/// localhost and 127.0.0.1, signed by it.
+pub fn make_ca(dir: &Path, ca_name: &str) {
+    let subj = format!("/CN={ca_name}");
+    openssl(
+        dir,
+        &[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", &subj,
+            "-keyout", "ca.key", "-out", "ca.pem",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ],
+    );
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "server.pem",
+        ],
+    );
+}
+
+/// `openssl s_server` with the certificate made by `make_ca`, plus extra arguments.
+pub fn tls_server(dir: &Path, port: u16, extra: &[&str]) -> Proc {
+    let port = port.to_string();
+    let mut args = vec![
+        "s_server",
+        "-quiet",
+        "-www",
+        "-accept",
+        &port,
+        "-cert",
+        "server.pem",
+        "-key",
+        "server.key",
+    ];
+    args.extend_from_slice(extra);
+    let child = Command::new("openssl")
+        .args(&args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Proc(child)
+}
