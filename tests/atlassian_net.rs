@@ -163,26 +163,7 @@ fn private_ca_bundle_adds_trust_and_verification_can_be_disabled() {
     let dir = scratch("tls");
     make_ca(&dir, "mcp-atlassian test CA");
     let port = free_port();
-    let _server = Proc(
-        Command::new("openssl")
-            .args([
-                "s_server",
-                "-quiet",
-                "-www",
-                "-accept",
-                &port.to_string(),
-                "-cert",
-                "server.pem",
-                "-key",
-                "server.key",
-            ])
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _server = tls_server(&dir, port, &[]);
     wait_port(port);
     let base = format!("https://127.0.0.1:{port}");
     let untrusted = client(&base, ProxyRules::default(), TlsOptions::default())

@@ -6,7 +6,7 @@ mod support;
 use support::*;
 
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 fn doctor(env: &[(&str, String)]) -> Output {
     let dir = std::env::temp_dir().join(format!("mcp-atlassian-doctor-{}", std::process::id()));
@@ -109,26 +109,7 @@ fn untrusted_certificate_suggests_a_ca_bundle() {
     std::fs::create_dir_all(&dir).unwrap();
     make_ca(&dir, "doctor test CA");
     let port = free_port();
-    let _server = Proc(
-        Command::new("openssl")
-            .args([
-                "s_server",
-                "-quiet",
-                "-www",
-                "-accept",
-                &port.to_string(),
-                "-cert",
-                "server.pem",
-                "-key",
-                "server.key",
-            ])
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _server = tls_server(&dir, port, &[]);
     wait_port(port);
     let url = format!("https://127.0.0.1:{port}");
     let base = [
@@ -169,16 +150,7 @@ fn client_certificate_for_mutual_tls() {
         std::env::temp_dir().join(format!("mcp-atlassian-doctor-mtls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     make_ca(&dir, "doctor test CA");
-    let run = |args: &[&str]| {
-        let ok = Command::new("openssl")
-            .args(args)
-            .current_dir(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(ok.success(), "openssl {args:?} failed");
-    };
+    let run = |args: &[&str]| openssl(&dir, args);
     run(&[
         "req",
         "-newkey",
@@ -225,30 +197,7 @@ fn client_certificate_for_mutual_tls() {
         "client.pem",
     ]);
     let port = free_port();
-    let _server = Proc(
-        Command::new("openssl")
-            .args([
-                "s_server",
-                "-quiet",
-                "-www",
-                "-Verify",
-                "1",
-                "-CAfile",
-                "ca.pem",
-                "-accept",
-                &port.to_string(),
-                "-cert",
-                "server.pem",
-                "-key",
-                "server.key",
-            ])
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _server = tls_server(&dir, port, &["-Verify", "1", "-CAfile", "ca.pem"]);
     wait_port(port);
     let ca = dir.join("ca.pem").display().to_string();
     let base = [
