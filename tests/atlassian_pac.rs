@@ -8,8 +8,7 @@ mod support;
 use support::*;
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -557,27 +556,6 @@ fn client(base: &str, proxy: ProxyRules) -> Client {
     opts.proxy = proxy;
     opts.timeout = Duration::from_secs(10);
     Client::new(opts, Arc::new(Limiter::unlimited())).unwrap()
-}
-
-fn tinyproxy(dir: &Path) -> (Proc, u16, PathBuf) {
-    need("tinyproxy", "tinyproxy-bin");
-    let port = free_port();
-    let log = dir.join("tinyproxy.log");
-    let conf = dir.join("tinyproxy.conf");
-    std::fs::write(
-        &conf,
-        format!("Port {port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nLogFile \"{}\"\nLogLevel Connect\nMaxClients 10\n", log.display()),
-    )
-    .unwrap();
-    let child = Command::new("tinyproxy")
-        .args(["-d", "-c"])
-        .arg(&conf)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_port(port);
-    (Proc(child), port, log)
 }
 
 /// Tunnels tinyproxy opened to `127.0.0.1:port` (ureq tunnels plain HTTP too, and reuses them).

@@ -73,29 +73,7 @@ const GET: &[&str] = &["call", "jira_get_issue", "issue_key=WEB-1"];
 #[test]
 fn per_product_http_proxy_carries_the_requests() {
     let (_sb, base, env) = sandbox();
-    let port = free_port();
-    let dir = std::env::temp_dir().join(format!("mcp-atlassian-connenv-tp-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let log = dir.join("tinyproxy.log");
-    let conf = dir.join("tinyproxy.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "Port {port}\nListen 127.0.0.1\nAllow 127.0.0.1\nLogFile \"{}\"\nLogLevel Connect\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    let _proxy = Proc(
-        Command::new("tinyproxy")
-            .args(["-d", "-c"])
-            .arg(&conf)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tinyproxy (Debian tinyproxy-bin)"),
-    );
-    wait_port(port);
+    let (_proxy, port, log) = tinyproxy(&scratch("connenv-tinyproxy"));
     // The global proxy is dead; the Jira-specific one works and wins.
     let dead = free_port();
     let out = call(

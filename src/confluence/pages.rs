@@ -46,6 +46,18 @@ fn quote(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
+/// The first page of a title lookup, or a not-found error naming it.
+fn first_page(page: &Value, space_key: &str, title: &str) -> Result<Value, Error> {
+    page.pointer("/results/0")
+        .cloned()
+        .ok_or_else(|| Error::NotFound(format!("no page titled {title:?} in space {space_key}")))
+}
+
+/// An id that v2 may send as a string or a number, as a string.
+fn id_text(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+}
+
 fn list(s: &str) -> Vec<String> {
     s.split(',')
         .map(str::trim)
@@ -226,7 +238,7 @@ impl Confluence {
                     .send_json()?;
                 let id = page
                     .pointer("/results/0/id")
-                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .map(id_text)
                     .ok_or_else(|| Error::NotFound(format!("no space with key {key}")))?;
                 Ok::<_, Error>((id, String::new()))
             })
@@ -269,17 +281,10 @@ impl Confluence {
                             .query("body-format", "storage")
                             .cancel_when(cancelled)
                             .send_json()?;
-                        page.pointer("/results/0").cloned().ok_or_else(|| {
-                            Error::NotFound(format!(
-                                "no page titled {title:?} in space {space_key}"
-                            ))
-                        })?
+                        first_page(&page, space_key, title)?
                     }
                 };
-                let space_id = raw
-                    .get("spaceId")
-                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
-                    .unwrap_or_default();
+                let space_id = raw.get("spaceId").map(id_text).unwrap_or_default();
                 let (key, name) = self.space_by_id(&space_id, cancelled)?;
                 (raw, key, name)
             }
@@ -301,11 +306,7 @@ impl Confluence {
                             .query("expand", expand)
                             .cancel_when(cancelled)
                             .send_json()?;
-                        page.pointer("/results/0").cloned().ok_or_else(|| {
-                            Error::NotFound(format!(
-                                "no page titled {title:?} in space {space_key}"
-                            ))
-                        })?
+                        first_page(&page, space_key, title)?
                     }
                 };
                 let key = raw

@@ -149,3 +149,26 @@ pub fn tls_server(dir: &Path, port: u16, extra: &[&str]) -> Proc {
         .unwrap();
     Proc(child)
 }
+
+/// tinyproxy (an HTTP CONNECT proxy) on a free loopback port, logging each tunnel to the returned
+/// log file, so a test can tell whether a request went through it.
+pub fn tinyproxy(dir: &Path) -> (Proc, u16, PathBuf) {
+    need("tinyproxy", "tinyproxy-bin");
+    let port = free_port();
+    let log = dir.join("tinyproxy.log");
+    let conf = dir.join("tinyproxy.conf");
+    let text = format!(
+        "Port {port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nLogFile \"{}\"\nLogLevel Connect\nMaxClients 10\n",
+        log.display()
+    );
+    std::fs::write(&conf, text).unwrap();
+    let child = Command::new("tinyproxy")
+        .args(["-d", "-c"])
+        .arg(&conf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_port(port);
+    (Proc(child), port, log)
+}
