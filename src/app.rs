@@ -124,6 +124,15 @@ pub fn filter(config: &Config, fixtures: bool) -> Filter {
             .map(|v| v.iter().cloned().collect()),
         read_only: config.read_only,
         services,
+        disabled: config.disabled_tools.iter().cloned().collect(),
+        // A site with its own JIRA_ISSUE_KEY_PATTERN leaves the key check to Jira.
+        relaxed_formats: if config.jira_options.issue_key_pattern
+            == config::DEFAULT_ISSUE_KEY_PATTERN
+        {
+            Vec::new()
+        } else {
+            vec![tools::params::ISSUE_KEY.name]
+        },
     }
 }
 

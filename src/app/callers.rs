@@ -13,12 +13,13 @@
 //! - A caller without credentials is served with the server's own (the transport only lets such
 //!   a request through when that is allowed).
 
-use std::net::{IpAddr, ToSocketAddrs};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, ToSocketAddrs};
+use std::sync::{Arc, Mutex};
 
-use crate::atlassian::{self, Client, Credentials, Limiter, Secret};
+use crate::atlassian::{self, Client, Credentials, HopGuard, Limiter, Secret};
 use crate::config::{self, Config, Product, ServiceConfig};
-use crate::confluence::{Confluence, ConfluenceSettings};
+use crate::confluence::{self, Confluence, ConfluenceSettings};
 use crate::jira::{Jira, JiraSettings};
 use crate::mcp::{Caller, ToolError};
 use crate::tools::sites::CallerSites;
@@ -42,7 +43,12 @@ pub struct Callers {
     confluence: Option<(ProductSites, ConfluenceSettings)>,
     allowed_domains: Vec<String>,
     external_auth: bool,
+    /// Confluence caches per site URL, so callers of the same site share warm caches.
+    confluence_caches: Mutex<HashMap<String, Arc<confluence::Cache>>>,
 }
+
+/// Sites whose caches are kept at most; beyond, the least useful guess (any) is dropped.
+const MAX_CACHED_SITES: usize = 64;
 
 fn refused(message: impl Into<String>, hint: &str) -> ToolError {
     ToolError::failed(message).hint(hint)
@@ -117,17 +123,40 @@ fn internal(ip: IpAddr) -> bool {
                 || v4.is_multicast()
                 || o[0] == 0
                 || (o[0] == 100 && (o[1] & 0xc0) == 64) // carrier-grade NAT
+                || (o[0] == 198 && (o[1] & 0xfe) == 18) // benchmarking 198.18.0.0/15
+                || o[0] >= 240 // reserved 240.0.0.0/4
         }
         IpAddr::V6(v6) => {
             let seg = v6.segments();
+            let o = v6.octets();
+            let embedded = |a: usize| Ipv4Addr::new(o[a], o[a + 1], o[a + 2], o[a + 3]);
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (seg[0] & 0xfe00) == 0xfc00 // unique local
                 || (seg[0] & 0xffc0) == 0xfe80 // link local
                 || v6.to_ipv4_mapped().is_some_and(|v4| internal(IpAddr::V4(v4)))
+                // IPv4-compatible ::a.b.c.d
+                || (seg[..6].iter().all(|s| *s == 0) && internal(IpAddr::V4(embedded(12))))
+                // NAT64 64:ff9b::/96
+                || (seg[0] == 0x64 && seg[1] == 0xff9b && seg[2..6].iter().all(|s| *s == 0)
+                    && internal(IpAddr::V4(embedded(12))))
+                // 6to4 2002::/16 carries an IPv4 address in bits 16..48
+                || (seg[0] == 0x2002 && internal(IpAddr::V4(embedded(2))))
         }
     }
+}
+
+/// The check every hop of a caller-chosen site's requests passes: the same allow-list and
+/// address rules as the site itself (query and fragment aside).
+fn hop_guard(allowed: &[String]) -> HopGuard {
+    let allowed = allowed.to_vec();
+    Arc::new(move |url: &str| {
+        let base = url.split(['?', '#']).next().unwrap_or_default();
+        check_site(base, &allowed, "the redirect target")
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
 }
 
 /// Check a caller-chosen site URL; returns it without a trailing slash.
@@ -243,9 +272,13 @@ impl ProductSites {
                     config::Deployment::ServerDc => atlassian::Deployment::ServerDc,
                 }
             };
-            let client = self
-                .template
-                .rebased(Some(&url), Some(deployment), creds, passthrough);
+            let client = self.template.rebased(
+                Some(&url),
+                Some(deployment),
+                creds,
+                passthrough,
+                Some(hop_guard(allowed)),
+            );
             return Ok(Some(client));
         }
         let Some(creds) = creds else {
@@ -253,7 +286,13 @@ impl ProductSites {
                 return Ok(None);
             }
             let own = self.template.options().credentials.clone();
-            return Ok(Some(self.template.rebased(None, None, own, passthrough)));
+            return Ok(Some(self.template.rebased(
+                None,
+                None,
+                own,
+                passthrough,
+                None,
+            )));
         };
         let cloud_id = caller
             .header("x-atlassian-cloud-id")
@@ -280,6 +319,7 @@ impl ProductSites {
             None,
             creds,
             passthrough,
+            Some(hop_guard(allowed)),
         )))
     }
 }
@@ -305,7 +345,19 @@ impl CallerSites for Callers {
             return Ok(None);
         };
         let client = sites.resolve(caller, &self.allowed_domains, self.external_auth)?;
-        Ok(client.map(|c| Confluence::new(c, settings.clone())))
+        Ok(client.map(|c| {
+            let site = c.options().base_url.clone();
+            let mut caches = self
+                .confluence_caches
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if caches.len() >= MAX_CACHED_SITES && !caches.contains_key(&site) {
+                let victim = caches.keys().next().cloned();
+                victim.map(|k| caches.remove(&k));
+            }
+            let cache = caches.entry(site).or_default().clone();
+            Confluence::with_cache(c, settings.clone(), cache)
+        }))
     }
 }
 
@@ -377,6 +429,7 @@ pub fn build(
         confluence,
         allowed_domains: config.http_auth.allowed_url_domains.clone(),
         external_auth: config.http_auth.external_auth_enable,
+        confluence_caches: Mutex::new(HashMap::new()),
     })))
 }
 

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde_json::{Map, Value, json};
 
 use crate::config::CallCmd;
-use crate::mcp::{Access, ParamType, Server, Tool, ToolError};
+use crate::mcp::{self, Access, ParamType, Server, Tool, ToolError};
 use crate::tools::Services;
 
 /// Write one line to stdout; exit code 0, or 1 when stdout is gone.
@@ -119,8 +119,15 @@ pub fn call_tool(server: &Server<Services>, cmd: &CallCmd) -> u8 {
         Err(e) => return usage(e),
     };
     match server.call_direct(tool, args) {
-        Ok(Value::String(s)) => print_line(&s),
-        Ok(v) => print_line(&v.to_string()),
+        // One JSON value prints as that value (what scripts want); files and images print as the
+        // whole MCP result, base64 included.
+        Ok(out) => match out.content.as_slice() {
+            [mcp::Content::Json(v)] => {
+                print_line(&mcp::content::strip_empty(v.clone()).to_string())
+            }
+            [mcp::Content::Text(t)] => print_line(t),
+            _ => print_line(&mcp::content::render(out, mcp::version::MODERN).to_string()),
+        },
         Err(e @ ToolError::InvalidArgument { .. }) => usage(format!("{}: {e}", tool.name)),
         Err(e) => {
             eprintln!("Error calling {}: {e}", tool.name);

@@ -12,9 +12,6 @@ use crate::confluence::{Confluence, ConfluenceSettings};
 use crate::jira::{Jira, JiraSettings};
 use crate::tools::Services;
 
-/// The default JIRA_ISSUE_KEY_PATTERN; with any other pattern the key check is left to Jira.
-const DEFAULT_ISSUE_KEY_PATTERN: &str = r"^[A-Z][A-Z0-9_]+-\d+(?:-\d+)*$";
-
 fn credentials(svc: &ServiceConfig) -> Credentials {
     let secret = |s: &crate::config::Secret| Secret::new(s.expose());
     match svc.auth_kind() {
@@ -155,8 +152,10 @@ pub fn build(config: &Config) -> Result<Services, String> {
     Ok(Services {
         jira,
         confluence,
-        check_issue_keys: config.jira_options.issue_key_pattern == DEFAULT_ISSUE_KEY_PATTERN,
         max_limit: config.resilience.max_pagination_limit as usize,
+        max_file_bytes: 50 * 1024 * 1024,
+        inline_file_bytes: 10 * 1024 * 1024,
+        upload_root: None,
         callers: super::callers::build(config, &limiter)?,
     })
 }

@@ -1,25 +1,35 @@
-//! The HTTP client of one product: a shared ureq `Agent` (connection pool, TLS, timeouts, safe
-//! redirects), the site's base URL and credentials, and the request loop with proxy choice,
-//! limiter, retries and bounded bodies. Responses keep their error bodies so Atlassian's messages
-//! reach the user. A PAC file (WPAD) is fetched once, with the agent, on first use.
+//! The HTTP client of one product: a shared ureq `Agent` (connection pool, TLS, timeouts), the
+//! site's base URL and credentials, and the request loop with proxy choice, limiter, retries,
+//! redirects followed by hand (credentials and the server's headers only on the site's own
+//! origin, a caller's site checked on every hop) and bounded bodies, text or binary. Responses
+//! keep their error bodies so Atlassian's messages reach the user. A PAC file (WPAD) is fetched
+//! once, with the agent, on first use.
 
-use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use ureq::Agent;
-use ureq::config::RedirectAuthHeaders;
 use ureq::tls::ClientCert;
 
 use super::auth::{Credentials, Secret};
-use super::error::{HttpError, detail_from_body, parse_retry_after};
+use super::error::{HttpError, detail_from_body};
 use super::pac::{self, Pac};
 use super::proxy::{ProxyChoice, ProxyRules, redact};
 use super::retry::{Limiter, RetryPolicy, sleep_unless};
 use super::tls::TlsOptions;
+use super::transfer::{self, Body, Download, Part, media_type, same_origin};
 use super::{Deployment, Product};
+
+mod hops;
+
+/// Redirects followed per request.
+const MAX_REDIRECTS: usize = 5;
+
+/// A check every hop to a caller-chosen site must pass (allow-list, internal addresses); the
+/// error says why the URL is refused.
+pub type HopGuard = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 
 /// Everything a client needs to reach one product.
 #[derive(Debug, Clone)]
@@ -111,7 +121,7 @@ pub struct Request<'a> {
     method: Method,
     path: String,
     query: Vec<(String, String)>,
-    body: Option<Value>,
+    body: Body,
     credentials: Option<&'a Credentials>,
     headers: Vec<(String, String)>,
     cancelled: Option<&'a dyn Fn() -> bool>,
@@ -123,7 +133,20 @@ impl<'a> Request<'a> {
         self
     }
     pub fn json(mut self, body: Value) -> Self {
-        self.body = Some(body);
+        self.body = Body::Json(body);
+        self
+    }
+    /// An `application/x-www-form-urlencoded` body.
+    pub fn form(mut self, pairs: Vec<(String, String)>) -> Self {
+        self.body = Body::Form(pairs);
+        self
+    }
+    /// A `multipart/form-data` upload; adds `X-Atlassian-Token: no-check`, which both products
+    /// require for attachments.
+    pub fn multipart(mut self, parts: Vec<Part>) -> Self {
+        self.body = Body::Multipart(parts);
+        self.headers
+            .push(("X-Atlassian-Token".into(), "no-check".into()));
         self
     }
     /// Per-request credentials that replace the server's (multi-user HTTP).
@@ -141,7 +164,20 @@ impl<'a> Request<'a> {
         self
     }
     pub fn send(self) -> Result<Response, HttpError> {
-        self.client.execute(&self)
+        let raw = self.client.execute(&self, self.client.opts.max_body)?;
+        Ok(Response {
+            status: raw.status,
+            text: String::from_utf8_lossy(&raw.data).into_owned(),
+        })
+    }
+    /// Send and keep the body as bytes, at most `limit` of them: a larger file is an error
+    /// ([`HttpError::TooLarge`]), never a truncated one.
+    pub fn download(self, limit: usize) -> Result<Download, HttpError> {
+        let raw = self.client.execute(&self, limit)?;
+        Ok(Download {
+            data: raw.data,
+            mime_type: media_type(raw.content_type.as_deref()),
+        })
     }
     /// Send and decode the JSON body.
     pub fn send_json(self) -> Result<Value, HttpError> {
@@ -149,16 +185,37 @@ impl<'a> Request<'a> {
     }
 }
 
-/// A client for one product's site; cheap to share between worker threads.
-pub struct Client {
-    opts: ClientOptions,
+/// What the clients of one product share, whatever site and identity they serve: the agents
+/// (connection pool, TLS) and the PAC file.
+struct Shared {
+    /// With the configured client certificate, for the server's own site.
     agent: OnceLock<Result<Agent, HttpError>>,
+    /// Without it, for caller-chosen sites.
+    bare: OnceLock<Result<Agent, HttpError>>,
     client_cert: Option<ClientCert>,
-    limiter: Arc<Limiter>,
     /// The parsed PAC file of `proxy.pac_url`, fetched on first use; `None` if unusable.
     pac: OnceLock<Option<Pac>>,
     /// A PAC evaluation failure has been logged (once is enough).
     pac_failed: AtomicBool,
+}
+
+/// A client for one product's site; cheap to share between worker threads.
+pub struct Client {
+    opts: ClientOptions,
+    shared: Arc<Shared>,
+    /// Present the client certificate (false for caller-chosen sites).
+    use_cert: bool,
+    limiter: Arc<Limiter>,
+    /// Checks for every hop of a caller-chosen site's requests.
+    hop_guard: Option<HopGuard>,
+}
+
+/// An answer before it is read as text or kept as bytes.
+struct Raw {
+    status: u16,
+    data: Vec<u8>,
+    content_type: Option<String>,
+    retry_after: Option<Duration>,
 }
 
 /// Fetch (no proxy, 10 s, at most 1 MiB) and parse a PAC file; on failure warn once, go direct.
@@ -183,45 +240,41 @@ fn load_pac(agent: &Agent, url: &str) -> Option<Pac> {
     pac.ok()
 }
 
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 impl Client {
     pub fn new(opts: ClientOptions, limiter: Arc<Limiter>) -> Result<Self, HttpError> {
         let client_cert = opts.tls.client_cert()?;
         Ok(Client {
-            agent: OnceLock::new(),
-            client_cert,
+            shared: Arc::new(Shared {
+                agent: OnceLock::new(),
+                bare: OnceLock::new(),
+                client_cert,
+                pac: OnceLock::new(),
+                pac_failed: AtomicBool::new(false),
+            }),
+            use_cert: true,
             opts,
             limiter,
-            pac: OnceLock::new(),
-            pac_failed: AtomicBool::new(false),
+            hop_guard: None,
         })
     }
 
     /// The ureq agent, built on first use: parsing the CA bundles costs milliseconds that the
     /// server's start and `initialize` should not pay.
     fn agent(&self) -> Result<&Agent, HttpError> {
-        let built = self.agent.get_or_init(|| {
-            let tls = self.opts.tls.build(self.client_cert.clone())?;
+        let (cell, cert) = if self.use_cert {
+            (&self.shared.agent, self.shared.client_cert.clone())
+        } else {
+            (&self.shared.bare, None)
+        };
+        let built = cell.get_or_init(|| {
+            let tls = self.opts.tls.build(cert)?;
             let config = Agent::config_builder()
                 .http_status_as_error(false)
                 .proxy(None)
                 .tls_config(tls)
                 .timeout_connect(Some(self.opts.connect_timeout))
                 .timeout_global(Some(self.opts.timeout))
-                .max_redirects(5)
-                .redirect_auth_headers(RedirectAuthHeaders::SameHost)
+                .max_redirects(0)
                 .user_agent(self.opts.user_agent.as_str())
                 .input_buffer_size(32 * 1024)
                 .output_buffer_size(32 * 1024)
@@ -237,39 +290,41 @@ impl Client {
     }
 
     /// The same client for another identity, and optionally another site (per-request
-    /// credentials of a multi-user HTTP server): shares the agent (connection pool, TLS), the
-    /// PAC file and the limiter; `headers` are added to every request.
+    /// credentials of a multi-user HTTP server): shares the agents (connection pool, TLS), the
+    /// PAC file and the limiter; `headers` are added to every request. A site other than the
+    /// server's own gets nothing of the server's: no custom headers, no client certificate, and
+    /// every hop of its requests passes `guard`.
     pub fn rebased(
         &self,
         base_url: Option<&str>,
         deployment: Option<Deployment>,
         credentials: Credentials,
         headers: Vec<(String, Secret)>,
+        guard: Option<HopGuard>,
     ) -> Client {
         let mut opts = self.opts.clone();
+        let mut use_cert = self.use_cert;
+        let mut hop_guard = self.hop_guard.clone();
         if let Some(url) = base_url {
-            opts.base_url = url.trim_end_matches('/').to_string();
+            let url = url.trim_end_matches('/');
+            if !same_origin(url, &self.opts.base_url) {
+                opts.headers.clear();
+                use_cert = false;
+                hop_guard = guard;
+            }
+            opts.base_url = url.to_string();
         }
         if let Some(d) = deployment {
             opts.deployment = d;
         }
         opts.credentials = credentials;
         opts.headers.extend(headers);
-        let agent = OnceLock::new();
-        if let Ok(a) = self.agent() {
-            let _ = agent.set(Ok(a.clone()));
-        }
-        let pac = OnceLock::new();
-        if let Some(p) = self.pac.get() {
-            let _ = pac.set(p.clone());
-        }
         Client {
-            agent,
-            client_cert: self.client_cert.clone(),
             opts,
+            shared: self.shared.clone(),
+            use_cert,
             limiter: self.limiter.clone(),
-            pac,
-            pac_failed: AtomicBool::new(false),
+            hop_guard,
         }
     }
 
@@ -284,7 +339,7 @@ impl Client {
             method,
             path: path.to_string(),
             query: Vec::new(),
-            body: None,
+            body: Body::None,
             credentials: None,
             headers: Vec::new(),
             cancelled: None,
@@ -319,14 +374,14 @@ impl Client {
             } else {
                 '&'
             });
-            url.push_str(&encode(k));
+            url.push_str(&transfer::segment(k));
             url.push('=');
-            url.push_str(&encode(v));
+            url.push_str(&transfer::segment(v));
         }
         url
     }
 
-    fn execute(&self, req: &Request<'_>) -> Result<Response, HttpError> {
+    fn execute(&self, req: &Request<'_>, limit: usize) -> Result<Raw, HttpError> {
         let url = self.url(req);
         let never = || false;
         let cancelled: &dyn Fn() -> bool = req.cancelled.unwrap_or(&never);
@@ -342,10 +397,11 @@ impl Client {
                 .acquire()
                 .map_err(|retry_in| HttpError::CircuitOpen { retry_in })?;
             let started = Instant::now();
-            let outcome = self.once(req, &url);
+            let outcome = self.once(req, &url, limit);
             drop(permit);
             let (result, retry_after) = match outcome {
-                Ok((resp, retry_after)) => {
+                Ok(resp) => {
+                    let retry_after = resp.retry_after;
                     self.limiter.record(Some(resp.status));
                     log::debug!(
                         "{} {} -> {} in {:?}",
@@ -361,7 +417,7 @@ impl Client {
                         status: resp.status,
                         product: self.opts.product,
                         deployment: self.opts.deployment,
-                        detail: detail_from_body(&resp.text),
+                        detail: detail_from_body(&String::from_utf8_lossy(&resp.data)),
                         retry_after,
                     };
                     (err, retry_after)
@@ -404,11 +460,12 @@ impl Client {
         }
         let pac_url = self.opts.proxy.pac_url.as_deref();
         let pac = self
+            .shared
             .pac
             .get_or_init(|| load_pac(self.agent().ok()?, pac_url?));
         match pac.as_ref().map(|p| p.choose(url)) {
             Some(Ok(choice)) => choice,
-            Some(Err(e)) if !self.pac_failed.swap(true, Ordering::Relaxed) => {
+            Some(Err(e)) if !self.shared.pac_failed.swap(true, Ordering::Relaxed) => {
                 log::warn!("proxy auto-config failed ({e}); going direct");
                 ProxyChoice::Direct
             }
@@ -451,114 +508,6 @@ impl Client {
                 reason: other.to_string(),
             },
         }
-    }
-
-    fn once(
-        &self,
-        req: &Request<'_>,
-        url: &str,
-    ) -> Result<(Response, Option<Duration>), HttpError> {
-        let agent = self.agent()?;
-        let proxy = self.proxy_for(url)?;
-        let credentials = req.credentials.unwrap_or(&self.opts.credentials);
-        let mut headers: Vec<(String, String)> = vec![("Accept".into(), "application/json".into())];
-        headers.extend(
-            self.opts
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), v.expose().to_string())),
-        );
-        headers.extend(req.headers.iter().cloned());
-        if let Some(auth) = credentials.header() {
-            headers.push(("Authorization".into(), auth));
-        }
-        let result = match req.method {
-            Method::Get | Method::Delete => {
-                let mut b = if req.method == Method::Get {
-                    agent.get(url)
-                } else {
-                    agent.delete(url)
-                };
-                for (k, v) in &headers {
-                    b = b.header(k, v);
-                }
-                b.config().proxy(proxy).build().call()
-            }
-            Method::Post | Method::Put => {
-                let mut b = if req.method == Method::Post {
-                    agent.post(url)
-                } else {
-                    agent.put(url)
-                };
-                for (k, v) in &headers {
-                    b = b.header(k, v);
-                }
-                let b = b.config().proxy(proxy).build();
-                match &req.body {
-                    Some(body) => b.content_type("application/json").send(body.to_string()),
-                    None => b.send_empty(),
-                }
-            }
-        };
-        let mut resp = result.map_err(|e| self.map_error(url, e))?;
-        let status = resp.status().as_u16();
-        let retry_after = resp
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
-        let text = resp
-            .body_mut()
-            .with_config()
-            .limit(self.opts.max_body as u64)
-            .lossy_utf8(true)
-            .read_to_string()
-            .map_err(|e| self.map_error(url, e))?;
-        Ok((Response { status, text }, retry_after))
-    }
-
-    /// Stream a GET body into `out` without holding it in memory; at most `limit` bytes.
-    pub fn download(&self, path: &str, out: &mut dyn Write, limit: u64) -> Result<u64, HttpError> {
-        let url = self.url(&self.get(path));
-        let proxy = self.proxy_for(&url)?;
-        let mut b = self.agent()?.get(&url);
-        for (k, v) in &self.opts.headers {
-            b = b.header(k, v.expose());
-        }
-        if let Some(auth) = self.opts.credentials.header() {
-            b = b.header("Authorization", auth);
-        }
-        let _permit = self
-            .limiter
-            .acquire()
-            .map_err(|retry_in| HttpError::CircuitOpen { retry_in })?;
-        let resp = b
-            .config()
-            .proxy(proxy)
-            .build()
-            .call()
-            .map_err(|e| self.map_error(&url, e))?;
-        let status = resp.status().as_u16();
-        if status >= 400 {
-            return Err(HttpError::Status {
-                status,
-                product: self.opts.product,
-                deployment: self.opts.deployment,
-                detail: String::new(),
-                retry_after: None,
-            });
-        }
-        let mut reader = resp.into_body().into_reader().take(limit + 1);
-        let copied = std::io::copy(&mut reader, out).map_err(|e| HttpError::Connect {
-            target: url.clone(),
-            reason: e.to_string(),
-        })?;
-        if copied > limit {
-            return Err(HttpError::TooLarge {
-                limit: limit as usize,
-            });
-        }
-        Ok(copied)
     }
 }
 

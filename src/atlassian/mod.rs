@@ -9,19 +9,22 @@ mod cache;
 mod client;
 mod error;
 pub mod pac;
+pub mod paging;
 pub mod probe;
 pub mod proxy;
 pub mod query;
 mod retry;
 mod tls;
+mod transfer;
 
 pub use auth::{Credentials, Secret, basic_header};
 pub use cache::TtlCache;
-pub use client::{Client, ClientOptions, Method, Response};
+pub use client::{Client, ClientOptions, HopGuard, Method, Response};
 pub use error::HttpError;
 pub use proxy::{ProxyChoice, ProxyRules};
 pub use retry::{Limiter, RetryPolicy};
 pub use tls::TlsOptions;
+pub use transfer::{Download, Part, segment};
 
 /// Which kind of site a client talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

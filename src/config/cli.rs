@@ -110,6 +110,10 @@ pub struct Cli {
     #[argh(option)]
     pub toolsets: Option<String>,
 
+    /// comma list of tool or toolset names to hide, applied last (env DISABLED_TOOLS)
+    #[argh(option)]
+    pub disabled_tools: Option<String>,
+
     /// OAuth 2.0 client id (env ATLASSIAN_OAUTH_CLIENT_ID)
     #[argh(option)]
     pub oauth_client_id: Option<String>,
@@ -214,7 +218,7 @@ pub struct ConvertCmd {
 }
 
 /// Top-level options that take a value (used to split `--name=value`).
-const VALUE_OPTIONS: [&str; 23] = [
+const VALUE_OPTIONS: [&str; 24] = [
     "env-file",
     "transport",
     "port",
@@ -232,6 +236,7 @@ const VALUE_OPTIONS: [&str; 23] = [
     "confluence-spaces-filter",
     "enabled-tools",
     "toolsets",
+    "disabled-tools",
     "oauth-client-id",
     "oauth-client-secret",
     "oauth-redirect-uri",
@@ -292,6 +297,7 @@ impl std::fmt::Debug for Cli {
             .field("read_only", &self.read_only)
             .field("enabled_tools", &self.enabled_tools)
             .field("toolsets", &self.toolsets)
+            .field("disabled_tools", &self.disabled_tools)
             .field("oauth_client_id", &self.oauth_client_id)
             .field("oauth_client_secret", &mask(&self.oauth_client_secret))
             .field("oauth_redirect_uri", &self.oauth_redirect_uri)

@@ -93,6 +93,11 @@ pub fn load(cli: &Cli, env: &EnvSource) -> Result<Config, ConfigError> {
         .get("ENABLED_TOOLS")
         .map(|f| parse_enabled_tools(f.value).map_err(|reason| f.rejected(reason)))
         .transpose()?;
+    let disabled_tools = src
+        .get("DISABLED_TOOLS")
+        .map(|f| parse_enabled_tools(f.value).map_err(|reason| f.rejected(reason)))
+        .transpose()?
+        .unwrap_or_default();
     let toolsets = match src.get("TOOLSETS") {
         None => ALL_TOOLSETS.to_vec(),
         Some(f) => resolve_toolsets(Some(f.value)).map_err(|reason| f.rejected(reason))?,
@@ -165,6 +170,7 @@ pub fn load(cli: &Cli, env: &EnvSource) -> Result<Config, ConfigError> {
         logging_stdout: src.bool("MCP_LOGGING_STDOUT", false)?,
         read_only: src.bool("READ_ONLY_MODE", false)?,
         enabled_tools,
+        disabled_tools,
         toolsets,
         jira,
         confluence,

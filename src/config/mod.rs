@@ -94,6 +94,8 @@ pub struct Config {
     pub read_only: bool,
     /// `ENABLED_TOOLS` / `--enabled-tools`: `None` = every tool.
     pub enabled_tools: Option<Vec<String>>,
+    /// `DISABLED_TOOLS` / `--disabled-tools`: tool or toolset names removed after the others.
+    pub disabled_tools: Vec<String>,
     /// `TOOLSETS` / `--toolsets`, resolved to names from [`ALL_TOOLSETS`], in that order.
     pub toolsets: Vec<&'static str>,
     /// Jira, when configured.
@@ -124,6 +126,7 @@ impl Default for Config {
             logging_stdout: false,
             read_only: false,
             enabled_tools: None,
+            disabled_tools: Vec::new(),
             toolsets: ALL_TOOLSETS.to_vec(),
             jira: None,
             confluence: None,

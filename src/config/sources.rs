@@ -64,7 +64,7 @@ pub(crate) struct Sources<'a> {
 impl<'a> Sources<'a> {
     /// Collects the flag values of `cli` under the variables they override.
     pub fn new(cli: &Cli, env: &'a EnvSource) -> Result<Self, ConfigError> {
-        let options: [(&'static str, &'static str, &Option<String>); 22] = [
+        let options: [(&'static str, &'static str, &Option<String>); 23] = [
             ("TRANSPORT", "--transport", &cli.transport),
             ("PORT", "--port", &cli.port),
             ("HOST", "--host", &cli.host),
@@ -105,6 +105,7 @@ impl<'a> Sources<'a> {
             ),
             ("ENABLED_TOOLS", "--enabled-tools", &cli.enabled_tools),
             ("TOOLSETS", "--toolsets", &cli.toolsets),
+            ("DISABLED_TOOLS", "--disabled-tools", &cli.disabled_tools),
             (
                 "ATLASSIAN_OAUTH_CLIENT_ID",
                 "--oauth-client-id",

@@ -5,6 +5,7 @@
 mod pages;
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::atlassian::{Client, Deployment, HttpError, TtlCache};
@@ -18,12 +19,28 @@ pub struct ConfluenceSettings {
     pub spaces_filter: Vec<String>,
 }
 
+/// What Confluence remembers about one site, shared by every caller of that site.
+pub struct Cache {
+    /// Cloud space id → (key, name), and key → id.
+    spaces: TtlCache<(String, String)>,
+    /// Page id → space key (for the space filter on ids).
+    page_spaces: TtlCache<String>,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache {
+            spaces: TtlCache::new(Duration::from_secs(3600), 512),
+            page_spaces: TtlCache::new(Duration::from_secs(600), 4096),
+        }
+    }
+}
+
 /// Confluence for one site.
 pub struct Confluence {
     client: Client,
     settings: ConfluenceSettings,
-    /// Cloud space id → (key, name), and key → id.
-    spaces: TtlCache<(String, String)>,
+    cache: Arc<Cache>,
 }
 
 /// Why a Confluence operation failed.
@@ -66,10 +83,15 @@ impl From<HttpError> for Error {
 
 impl Confluence {
     pub fn new(client: Client, settings: ConfluenceSettings) -> Self {
+        Self::with_cache(client, settings, Arc::default())
+    }
+
+    /// Confluence whose caches are shared with other clients of the same site.
+    pub fn with_cache(client: Client, settings: ConfluenceSettings, cache: Arc<Cache>) -> Self {
         Confluence {
             client,
             settings,
-            spaces: TtlCache::new(Duration::from_secs(3600), 512),
+            cache,
         }
     }
 
@@ -79,6 +101,11 @@ impl Confluence {
 
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// True when the space filter admits `key`.
+    pub fn space_allowed(&self, key: &str) -> bool {
+        self.check_space(key).is_ok()
     }
 
     /// Refuse a space outside the space filter.

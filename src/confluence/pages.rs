@@ -4,8 +4,8 @@
 use serde_json::{Map, Value, json};
 
 use super::{Confluence, Error};
-use crate::atlassian::Deployment;
 use crate::atlassian::query::restrict;
+use crate::atlassian::{Deployment, segment};
 use crate::convert;
 
 /// How to find one page.
@@ -23,23 +23,27 @@ pub struct GetPage<'a> {
     pub convert_to_markdown: bool,
 }
 
-/// True when `query` already is CQL rather than words to look for.
+/// True when `query` already is CQL rather than words to look for: it compares a field with an
+/// operator (`=`, `!=`, `~`, `!~`, `<`, `>`, `in (...)`) outside quotes. Words such as "and"
+/// or "or" alone do not make CQL ("salt and pepper" is a text search).
 pub fn is_cql(query: &str) -> bool {
-    let q = query.to_ascii_lowercase();
-    [
-        " = ",
-        "~",
-        "!=",
-        " in (",
-        "currentuser()",
-        " and ",
-        " or ",
-        ">=",
-        "<=",
-    ]
-    .iter()
-    .any(|op| q.contains(op))
-        || q.contains('=')
+    let mut outside = String::with_capacity(query.len());
+    let mut quote = None;
+    let mut escaped = false;
+    for c in query.chars() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                outside.push(' ');
+            }
+            None => outside.push(c.to_ascii_lowercase()),
+        }
+    }
+    outside.contains(['=', '~', '<', '>']) || outside.contains(" in (") || outside.contains(" in(")
 }
 
 fn quote(text: &str) -> String {
@@ -58,38 +62,31 @@ fn id_text(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_string)
 }
 
-fn list(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 impl Confluence {
     /// CQL search; plain words become `siteSearch ~ "..."` (Cloud) or `text ~ "..."` (Server/DC).
+    /// Both deployments use `/rest/api/search`, so hits have the same keys; a hit outside the
+    /// space filter is dropped even when the query let it through.
     pub fn search(
         &self,
         query: &str,
         limit: usize,
-        spaces: Option<&str>,
+        spaces: &[String],
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Value, Error> {
-        let requested = spaces.map(list).unwrap_or_default();
         let configured = &self.settings.spaces_filter;
-        let effective: Vec<String> = if requested.is_empty() {
+        let effective: Vec<String> = if spaces.is_empty() {
             configured.clone()
         } else if configured.is_empty() {
-            requested
+            spaces.to_vec()
         } else {
-            let both: Vec<String> = requested
+            let both: Vec<String> = spaces
                 .iter()
                 .filter(|s| configured.iter().any(|c| c.eq_ignore_ascii_case(s)))
                 .cloned()
                 .collect();
             if both.is_empty() {
                 return Err(Error::SpaceNotAllowed {
-                    space: requested.join(", "),
+                    space: spaces.join(", "),
                     allowed: configured.clone(),
                 });
             }
@@ -103,43 +100,33 @@ impl Confluence {
                 Deployment::ServerDc => format!("text ~ {}", quote(query)),
             }
         };
-        let cql = restrict(&base, "space", &effective);
+        let cql = restrict(&base, "space", &effective).map_err(|problem| Error::Invalid {
+            param: "query",
+            problem,
+        })?;
         let limit = limit.clamp(1, 50);
-        let results: Vec<Value> = match self.deployment() {
-            Deployment::Cloud => {
-                let page = self
-                    .client
-                    .get("/rest/api/search")
-                    .query("cql", &cql)
-                    .query("limit", limit)
-                    .cancel_when(cancelled)
-                    .send_json()?;
-                page.get("results")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|r| self.cloud_hit(r))
-                    .collect()
-            }
-            Deployment::ServerDc => {
-                let page = self
-                    .client
-                    .get("/rest/api/content/search")
-                    .query("cql", &cql)
-                    .query("limit", limit)
-                    .query("expand", "space,version")
-                    .cancel_when(cancelled)
-                    .send_json()?;
-                page.get("results")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|r| self.content_summary(r))
-                    .collect()
-            }
-        };
+        let page = self
+            .client
+            .get("/rest/api/search")
+            .query("cql", &cql)
+            .query("limit", limit)
+            .query("expand", "content.space,content.version")
+            .cancel_when(cancelled)
+            .send_json()?;
+        let results: Vec<Value> = page
+            .get("results")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|r| self.hit(r))
+            .filter(|h| {
+                h.pointer("/space/key")
+                    .and_then(Value::as_str)
+                    .is_none_or(|k| self.space_allowed(k))
+                    || configured.is_empty()
+            })
+            .collect();
         Ok(json!({"cql": cql, "results": results}))
     }
 
@@ -152,53 +139,35 @@ impl Confluence {
         }))
     }
 
-    /// One v1 search hit (Cloud `/rest/api/search`).
-    fn cloud_hit(&self, r: &Value) -> Value {
+    /// One `/rest/api/search` hit, the same keys on both deployments.
+    fn hit(&self, r: &Value) -> Value {
         let content = r.get("content").unwrap_or(&Value::Null);
-        let mut out = Map::new();
-        let mut put = |k: &str, v: Option<Value>| {
-            if let Some(v) = v.filter(|v| !v.is_null() && v.as_str() != Some("")) {
-                out.insert(k.to_string(), v);
-            }
-        };
-        put("id", content.get("id").cloned());
-        put(
-            "title",
-            content.get("title").or_else(|| r.get("title")).cloned(),
-        );
-        put("type", content.get("type").cloned());
-        put("space", r.pointer("/resultGlobalContainer/title").cloned());
-        put(
-            "url",
-            self.absolute(r.get("url").or_else(|| content.pointer("/_links/webui"))),
-        );
-        put(
-            "excerpt",
-            r.get("excerpt")
-                .and_then(Value::as_str)
-                .map(|e| json!(e.replace("@@@hl@@@", "").replace("@@@endhl@@@", ""))),
-        );
-        put("last_modified", r.get("lastModified").cloned());
-        Value::Object(out)
-    }
-
-    /// A v1/Server content object reduced to the essentials (no body).
-    fn content_summary(&self, c: &Value) -> Value {
-        let mut out = Map::new();
-        for (k, v) in [
-            ("id", c.get("id").cloned()),
-            ("title", c.get("title").cloned()),
-            ("type", c.get("type").cloned()),
-            ("space", c.pointer("/space/key").cloned()),
-            ("version", c.pointer("/version/number").cloned()),
-            ("last_modified", c.pointer("/version/when").cloned()),
-            ("url", self.absolute(c.pointer("/_links/webui"))),
-        ] {
-            if let Some(v) = v.filter(|v| !v.is_null()) {
-                out.insert(k.into(), v);
-            }
-        }
-        Value::Object(out)
+        let space_key = content
+            .pointer("/space/key")
+            .or_else(|| r.pointer("/space/key"))
+            .cloned()
+            .or_else(|| {
+                // `resultGlobalContainer.displayUrl` is `/spaces/KEY` (or `/display/KEY`).
+                r.pointer("/resultGlobalContainer/displayUrl")
+                    .and_then(Value::as_str)
+                    .and_then(|u| u.trim_end_matches('/').rsplit('/').next())
+                    .map(|k| json!(k))
+            });
+        let space_name = content
+            .pointer("/space/name")
+            .or_else(|| r.pointer("/resultGlobalContainer/title"))
+            .cloned();
+        json!({
+            "id": content.get("id"),
+            "title": content.get("title").or_else(|| r.get("title")),
+            "type": content.get("type").or_else(|| r.get("entityType")),
+            "space": {"key": space_key, "name": space_name},
+            "url": self.absolute(r.get("url").or_else(|| content.pointer("/_links/webui"))),
+            "excerpt": r.get("excerpt").and_then(Value::as_str)
+                .map(|e| e.replace("@@@hl@@@", "").replace("@@@endhl@@@", "")),
+            "version": content.pointer("/version/number"),
+            "last_modified": r.get("lastModified").or_else(|| content.pointer("/version/when")),
+        })
     }
 
     /// Cloud: space (key, name) from its id, cached.
@@ -207,10 +176,10 @@ impl Confluence {
         id: &str,
         cancelled: &dyn Fn() -> bool,
     ) -> Result<(String, String), Error> {
-        self.spaces.get_or_try(&format!("id:{id}"), || {
+        self.cache.spaces.get_or_try(&format!("id:{id}"), || {
             let s = self
                 .client
-                .get(&format!("/api/v2/spaces/{id}"))
+                .get(&format!("/api/v2/spaces/{}", segment(id)))
                 .cancel_when(cancelled)
                 .send_json()?;
             Ok::<_, Error>((
@@ -228,7 +197,8 @@ impl Confluence {
 
     /// Cloud: space id from its key, cached.
     fn space_id(&self, key: &str, cancelled: &dyn Fn() -> bool) -> Result<String, Error> {
-        self.spaces
+        self.cache
+            .spaces
             .get_or_try(&format!("key:{key}"), || {
                 let page = self
                     .client
@@ -267,7 +237,7 @@ impl Confluence {
                 let raw = match req.page {
                     PageRef::Id(id) => self
                         .client
-                        .get(&format!("/api/v2/pages/{id}"))
+                        .get(&format!("/api/v2/pages/{}", segment(id)))
                         .query("body-format", "storage")
                         .cancel_when(cancelled)
                         .send_json()?,
@@ -293,7 +263,7 @@ impl Confluence {
                 let raw = match req.page {
                     PageRef::Id(id) => self
                         .client
-                        .get(&format!("/rest/api/content/{id}"))
+                        .get(&format!("/rest/api/content/{}", segment(id)))
                         .query("expand", expand)
                         .cancel_when(cancelled)
                         .send_json()?,
@@ -322,6 +292,11 @@ impl Confluence {
                 (raw, key, name)
             }
         };
+        if let Some(id) = raw.get("id") {
+            self.cache
+                .page_spaces
+                .insert(&id_text(id), space_key.clone());
+        }
         self.check_space(&space_key)?;
         let storage = raw
             .pointer("/body/storage/value")
@@ -388,5 +363,10 @@ mod tests {
         assert!(is_cql("title ~ \"runbook\""));
         assert!(!is_cql("deployment runbook"));
         assert!(!is_cql("how to rotate keys"));
+        assert!(!is_cql("salt and pepper"));
+        assert!(!is_cql("black or white"));
+        assert!(!is_cql("\"a = b\" in quotes"));
+        assert!(is_cql("space in (DEV, OPS)"));
+        assert!(is_cql("lastmodified > now(\"-7d\")"));
     }
 }

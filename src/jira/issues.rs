@@ -6,8 +6,9 @@ use serde_json::{Map, Value, json};
 
 use super::shape;
 use super::{Error, Jira};
-use crate::atlassian::Deployment;
+use crate::atlassian::paging::{self, Paging, Position, Style};
 use crate::atlassian::query::restrict;
+use crate::atlassian::{Deployment, segment};
 
 /// Arguments of "get one issue".
 #[derive(Debug, Clone)]
@@ -93,7 +94,7 @@ impl Jira {
         if req.use_display_names {
             expand.push("names".into());
         }
-        let path = format!("{}/issue/{}", self.api(), req.key);
+        let path = format!("{}/issue/{}", self.api(), segment(req.key));
         let mut r = self
             .client
             .get(&path)
@@ -107,6 +108,11 @@ impl Jira {
             r = r.query("properties", p);
         }
         let raw = r.send_json()?;
+        // The key Jira answers with (an issue moved since the caller learnt its key has a new
+        // one) must be inside the filter too.
+        if let Some(key) = raw.get("key").and_then(Value::as_str) {
+            self.check_project(key)?;
+        }
         let names = raw
             .get("names")
             .and_then(Value::as_object)
@@ -167,7 +173,8 @@ impl Jira {
     }
 
     /// JQL search. Cloud pages with tokens (no total); Server/DC with offsets and a total.
-    /// `on_page(fetched, limit)` is called after each page, for progress reports.
+    /// `on_page(fetched, limit)` is called after each page, for progress reports. Issues outside
+    /// the project filter are dropped even if the query let them through.
     pub fn search(
         &self,
         req: &Search<'_>,
@@ -175,96 +182,91 @@ impl Jira {
         on_page: &dyn Fn(usize, usize),
     ) -> Result<Value, Error> {
         let projects = self.search_projects(&req.projects)?;
-        let jql = restrict(req.jql, "project", &projects);
+        let jql = restrict(req.jql, "project", &projects).map_err(|problem| Error::Invalid {
+            param: "jql",
+            problem,
+        })?;
         let mut expand = req.expand.map(list).unwrap_or_default();
         if req.use_display_names {
             expand.push("names".into());
         }
+        let expand = join_unique(expand);
         let fields = list(req.fields);
         let limit = req.limit.max(1);
-        let mut issues = Vec::new();
-        let mut names = Map::new();
         let mut out = Map::new();
-        match self.deployment() {
-            Deployment::Cloud => {
-                let mut token = req.page_token.map(str::to_string);
-                loop {
-                    let mut body = json!({"jql": jql, "fields": fields, "maxResults": (limit - issues.len()).min(100)});
+        let (style, start, items_key) = match self.deployment() {
+            Deployment::Cloud => (
+                Style::Token,
+                Position::Token(req.page_token.map(str::to_string)),
+                "issues",
+            ),
+            Deployment::ServerDc => (Style::Offset, Position::Offset(req.start_at), "issues"),
+        };
+        let mut names = Map::new();
+        let mut fetch = |pos: &Position, size: usize| -> Result<Value, Error> {
+            let page = match pos {
+                Position::Token(token) => {
+                    let mut body = json!({"jql": jql, "fields": fields, "maxResults": size});
                     if !expand.is_empty() {
-                        body["expand"] = json!(join_unique(expand.clone()));
+                        body["expand"] = json!(expand);
                     }
-                    if let Some(t) = &token {
+                    if let Some(t) = token {
                         body["nextPageToken"] = json!(t);
                     }
-                    let page = self
-                        .client
+                    self.client
                         .post("/rest/api/3/search/jql")
                         .json(body)
                         .cancel_when(cancelled)
-                        .send_json()?;
-                    if let Some(n) = page.get("names").and_then(Value::as_object) {
-                        names.extend(n.clone());
-                    }
-                    issues.extend(
-                        page.get("issues")
-                            .and_then(Value::as_array)
-                            .cloned()
-                            .unwrap_or_default(),
-                    );
-                    on_page(issues.len(), limit);
-                    token = page
-                        .get("nextPageToken")
-                        .and_then(Value::as_str)
-                        .map(str::to_string);
-                    if token.is_none()
-                        || issues.len() >= limit
-                        || page.get("isLast") == Some(&Value::Bool(true))
-                    {
-                        break;
-                    }
+                        .send_json()?
                 }
-                if let Some(t) = token {
-                    out.insert("next_page_token".into(), json!(t));
+                Position::Offset(at) => {
+                    let mut r = self
+                        .client
+                        .get("/rest/api/2/search")
+                        .query("jql", &jql)
+                        .query("fields", fields.join(","))
+                        .query("startAt", at)
+                        .query("maxResults", size)
+                        .cancel_when(cancelled);
+                    if !expand.is_empty() {
+                        r = r.query("expand", &expand);
+                    }
+                    r.send_json()?
                 }
+            };
+            if let Some(n) = page.get("names").and_then(Value::as_object) {
+                names.extend(n.clone());
             }
-            Deployment::ServerDc => {
-                let mut r = self
-                    .client
-                    .get("/rest/api/2/search")
-                    .query("jql", &jql)
-                    .query("fields", fields.join(","))
-                    .query("startAt", req.start_at)
-                    .query("maxResults", limit.min(100))
-                    .cancel_when(cancelled);
-                if !expand.is_empty() {
-                    r = r.query("expand", join_unique(expand.clone()));
-                }
-                let page = r.send_json()?;
-                if let Some(n) = page.get("names").and_then(Value::as_object) {
-                    names.extend(n.clone());
-                }
-                issues.extend(
-                    page.get("issues")
-                        .and_then(Value::as_array)
-                        .cloned()
-                        .unwrap_or_default(),
-                );
-                on_page(issues.len(), limit);
-                for (from, to) in [
-                    ("total", "total"),
-                    ("startAt", "start_at"),
-                    ("maxResults", "max_results"),
-                ] {
-                    if let Some(v) = page.get(from) {
-                        out.insert(to.into(), v.clone());
-                    }
-                }
+            Ok(page)
+        };
+        let paging = Paging {
+            style,
+            start,
+            want: limit,
+            page_size: 100,
+            items_key,
+        };
+        let got = paging::collect(paging, &mut fetch, cancelled, on_page)?;
+        match (&got.next, self.deployment()) {
+            (Some(Position::Token(Some(t))), _) => {
+                out.insert("next_page_token".into(), json!(t));
             }
+            (_, Deployment::ServerDc) => {
+                out.insert("total".into(), json!(got.total));
+                out.insert("start_at".into(), json!(req.start_at));
+                out.insert("max_results".into(), json!(limit));
+            }
+            _ => {}
         }
-        issues.truncate(limit);
         let names = (req.use_display_names && !names.is_empty()).then_some(&names);
-        let shaped: Vec<Value> = issues
+        let shaped: Vec<Value> = got
+            .items
             .iter()
+            .filter(|i| {
+                i.get("key")
+                    .and_then(Value::as_str)
+                    .is_some_and(|k| self.check_project(k).is_ok())
+            })
             .map(|i| {
                 shape::issue(
                     i,

@@ -7,8 +7,10 @@ pub mod shape;
 
 use std::fmt;
 
-use crate::atlassian::{Client, Deployment, HttpError};
+use crate::atlassian::{Client, HttpError};
 
+pub use crate::atlassian::Deployment;
+pub use crate::atlassian::paging::wanted;
 pub use issues::{GetIssue, Search};
 
 /// Settings of the Jira layer beyond the HTTP client.

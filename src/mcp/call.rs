@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use super::caller::Caller;
 use super::jsonrpc;
 use super::logging::Level;
-use super::registry::{ParamType, Tool};
+use super::registry::{Availability, ParamType, Tool};
 
 /// Where server-to-client notifications go (the stdio writer, an SSE stream, or nowhere).
 pub trait Outbox: Send + Sync {
@@ -72,10 +72,14 @@ impl fmt::Display for ToolError {
                 write!(f, "this tool is not available because {reason}.")
             }
             ToolError::Cancelled => write!(f, "the call was cancelled."),
-            ToolError::Failed { message, hint } => match hint {
-                Some(h) => write!(f, "{message}. {h}"),
-                None => write!(f, "{message}."),
-            },
+            ToolError::Failed { message, hint } => {
+                // Upstream messages often end with their own period: one is enough.
+                let message = message.trim_end().trim_end_matches('.');
+                match hint {
+                    Some(h) => write!(f, "{message}. {}.", h.trim_end().trim_end_matches('.')),
+                    None => write!(f, "{message}."),
+                }
+            }
         }
     }
 }
@@ -97,8 +101,38 @@ impl Args {
     pub fn bool(&self, name: &str) -> Option<bool> {
         self.0.get(name).and_then(Value::as_bool)
     }
+    /// A string argument, `""` when absent (required and defaulted ones are always present).
+    pub fn string(&self, name: &str) -> &str {
+        self.str(name).unwrap_or_default()
+    }
+    /// A non-negative whole number (validation enforces the declared minimum), 0 when absent.
+    pub fn count(&self, name: &str) -> usize {
+        self.int(name).unwrap_or(0).max(0) as usize
+    }
+    /// A string argument split at commas, trimmed, empty items dropped; for a string array, its
+    /// items.
+    pub fn list(&self, name: &str) -> Vec<String> {
+        match self.0.get(name) {
+            Some(Value::String(s)) => s
+                .split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
     pub fn as_map(&self) -> &Map<String, Value> {
         &self.0
+    }
+    /// Arguments from a map as is (tests of handlers).
+    pub fn from_map(map: Map<String, Value>) -> Self {
+        Args(map)
     }
 }
 
@@ -229,8 +263,13 @@ fn coerce(name: &str, ty: ParamType, v: Value) -> Result<Value, ToolError> {
 }
 
 /// Validate raw `arguments` against the tool's parameters: unknown names, required ones, types,
-/// ranges and choices. Defaults are filled in. `null` counts as absent.
-pub fn validate<S>(tool: &Tool<S>, raw: Map<String, Value>) -> Result<Args, ToolError> {
+/// ranges, choices and formats (except the `relaxed` ones). Defaults are filled in. `null`
+/// counts as absent.
+pub fn validate<S>(
+    tool: &Tool<S>,
+    raw: Map<String, Value>,
+    relaxed: &[&str],
+) -> Result<Args, ToolError> {
     let mut out = Map::new();
     for (name, value) in raw {
         let Some(param) = tool.param(&name) else {
@@ -269,6 +308,16 @@ pub fn validate<S>(tool: &Tool<S>, raw: Map<String, Value>) -> Result<Args, Tool
                 ));
             }
         }
+        if let Some(format) = param.format.filter(|f| !relaxed.contains(&f.name)) {
+            let items: Vec<&str> = match &value {
+                Value::String(s) => vec![s.as_str()],
+                Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            if let Some(wrong) = items.iter().find(|s| !(format.check)(s)) {
+                return Err(bad(&name, format!("{wrong:?} is not {}", format.expected)));
+            }
+        }
         out.insert(name, value);
     }
     for p in tool.params {
@@ -293,6 +342,8 @@ pub struct CallCtx<'a> {
     log_level: Option<Level>,
     outbox: &'a dyn Outbox,
     caller: Option<Arc<Caller>>,
+    tool: &'static str,
+    availability: Availability,
 }
 
 impl<'a> CallCtx<'a> {
@@ -309,7 +360,27 @@ impl<'a> CallCtx<'a> {
             log_level,
             outbox,
             caller: None,
+            tool: "",
+            availability: Availability::Everywhere,
         }
+    }
+
+    /// Attach the tool being called (its name and where it can work), so the product layer can
+    /// check the deployment of the site the call really uses.
+    pub fn with_tool(mut self, name: &'static str, availability: Availability) -> Self {
+        self.tool = name;
+        self.availability = availability;
+        self
+    }
+
+    /// The name of the tool being called (empty when detached from a tool).
+    pub fn tool(&self) -> &'static str {
+        self.tool
+    }
+
+    /// Where the tool being called can work.
+    pub fn availability(&self) -> Availability {
+        self.availability
     }
 
     /// Attach the HTTP caller the call runs for.

@@ -3,6 +3,7 @@
 
 pub mod call;
 pub mod caller;
+pub mod content;
 pub mod jsonrpc;
 pub mod logging;
 pub mod registry;
@@ -11,10 +12,11 @@ pub mod version;
 
 pub use call::{Args, CallCtx, Discard, Outbox, ToolError};
 pub use caller::Caller;
+pub use content::{Content, Output};
 pub use logging::Level;
 pub use registry::{
-    Access, Availability, DefaultValue, Deployment, Filter, Handler, Param, ParamType, Tool,
-    ToolOutput,
+    Access, Availability, DefaultValue, Deployment, Filter, Format, Handler, Param, ParamType,
+    Tool, ToolOutput,
 };
 pub use server::{Job, LIST_TTL_MS, Server, ServerInfo, Session, Step};
 

@@ -7,9 +7,10 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::call::{Args, CallCtx, ToolError};
+use super::content::Output;
 
-/// What a handler returns on success: compact JSON shown to the model.
-pub type ToolOutput = Result<Value, ToolError>;
+/// What a handler returns: content blocks (usually one JSON value) or the failure.
+pub type ToolOutput = Result<Output, ToolError>;
 
 /// A tool implementation: application state, validated arguments, per-call context.
 pub type Handler<S> = fn(&S, &Args, &CallCtx) -> ToolOutput;
@@ -43,6 +44,33 @@ pub enum Availability {
     Everywhere,
     CloudOnly,
     ServerDcOnly,
+}
+
+impl Availability {
+    /// `None` when a tool of `service` with this availability works on `deployment`, otherwise
+    /// the reason (completes "this tool is not available because ...").
+    pub fn refusal(self, service: &str, deployment: Deployment) -> Option<String> {
+        match (self, deployment) {
+            (Availability::CloudOnly, Deployment::ServerDc) => Some(format!(
+                "it needs {service} Cloud and the site used is Server/Data Center"
+            )),
+            (Availability::ServerDcOnly, Deployment::Cloud) => Some(format!(
+                "it needs {service} Server/Data Center and the site used is Cloud"
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// A string shape checked by argument validation (issue key, numeric id, ...): declared once by
+/// the tool catalogue and attached to parameters, so handlers never repeat the check.
+#[derive(Debug)]
+pub struct Format {
+    /// Short name, used to relax a format (e.g. a site's own issue key pattern).
+    pub name: &'static str,
+    /// What a valid value looks like, for the error text ("an issue key like PROJ-123").
+    pub expected: &'static str,
+    pub check: fn(&str) -> bool,
 }
 
 /// The JSON type of a parameter as the schema shows it.
@@ -102,6 +130,8 @@ pub struct Param {
     pub choices: &'static [&'static str],
     pub minimum: Option<i64>,
     pub maximum: Option<i64>,
+    /// Shape every string value (or array item) must have.
+    pub format: Option<&'static Format>,
 }
 
 impl Param {
@@ -116,7 +146,20 @@ impl Param {
             choices: &[],
             minimum: None,
             maximum: None,
+            format: None,
         }
+    }
+    /// A string parameter.
+    pub const fn string(name: &'static str, description: &'static str) -> Self {
+        Self::new(name, ParamType::String, description)
+    }
+    /// A whole-number parameter.
+    pub const fn int(name: &'static str, description: &'static str) -> Self {
+        Self::new(name, ParamType::Integer, description)
+    }
+    /// A boolean parameter.
+    pub const fn bool(name: &'static str, description: &'static str) -> Self {
+        Self::new(name, ParamType::Boolean, description)
     }
     pub const fn required(mut self) -> Self {
         self.required = true;
@@ -134,6 +177,36 @@ impl Param {
         self.minimum = Some(min);
         self.maximum = Some(max);
         self
+    }
+    pub const fn min(mut self, min: i64) -> Self {
+        self.minimum = Some(min);
+        self
+    }
+    pub const fn format(mut self, f: &'static Format) -> Self {
+        self.format = Some(f);
+        self
+    }
+    /// The same parameter under another name (shared constants used for `epic_key`, ...).
+    pub const fn named(mut self, name: &'static str) -> Self {
+        self.name = name;
+        self
+    }
+    /// The same parameter with another description.
+    pub const fn describe(mut self, description: &'static str) -> Self {
+        self.description = description;
+        self
+    }
+    /// A string default.
+    pub const fn default_str(self, d: &'static str) -> Self {
+        self.default(DefaultValue::Str(d))
+    }
+    /// An integer default.
+    pub const fn default_int(self, d: i64) -> Self {
+        self.default(DefaultValue::Int(d))
+    }
+    /// A boolean default.
+    pub const fn default_bool(self, d: bool) -> Self {
+        self.default(DefaultValue::Bool(d))
     }
 
     fn schema(&self) -> Value {
@@ -178,6 +251,50 @@ pub struct Tool<S: 'static> {
 }
 
 impl<S> Tool<S> {
+    /// A read tool available everywhere; refine with the builder methods.
+    pub const fn read(
+        name: &'static str,
+        title: &'static str,
+        description: &'static str,
+        toolset: &'static str,
+        service: &'static str,
+        params: &'static [Param],
+        handler: Handler<S>,
+    ) -> Self {
+        Tool {
+            name,
+            title,
+            description,
+            toolset,
+            service,
+            access: Access::Read,
+            availability: Availability::Everywhere,
+            destructive: false,
+            client_capabilities: &[],
+            params,
+            handler,
+        }
+    }
+    /// The tool changes data (hidden and refused in read-only mode).
+    pub const fn writes(mut self) -> Self {
+        self.access = Access::Write;
+        self
+    }
+    /// The tool changes data and may remove or overwrite what exists.
+    pub const fn destroys(mut self) -> Self {
+        self.access = Access::Write;
+        self.destructive = true;
+        self
+    }
+    pub const fn cloud_only(mut self) -> Self {
+        self.availability = Availability::CloudOnly;
+        self
+    }
+    pub const fn server_dc_only(mut self) -> Self {
+        self.availability = Availability::ServerDcOnly;
+        self
+    }
+
     /// The `inputSchema`: root object, flat properties, no composition keywords or `$ref`.
     pub fn input_schema(&self) -> Value {
         let mut props = Map::new();
@@ -223,6 +340,10 @@ pub struct Filter {
     pub toolsets: Option<BTreeSet<String>>,
     /// Tool names to expose (`None`: no allow-list).
     pub enabled_tools: Option<BTreeSet<String>>,
+    /// Tool or toolset names removed last (`DISABLED_TOOLS`).
+    pub disabled: BTreeSet<String>,
+    /// Formats argument validation does not enforce (by [`Format::name`]).
+    pub relaxed_formats: Vec<&'static str>,
     pub read_only: bool,
     /// Configured services and the deployment each runs on.
     pub services: Vec<(String, Deployment)>,
@@ -244,6 +365,9 @@ impl Filter {
         {
             return Some("it is not listed in ENABLED_TOOLS".into());
         }
+        if self.disabled.contains(tool.name) || self.disabled.contains(tool.toolset) {
+            return Some("it is listed in DISABLED_TOOLS".into());
+        }
         if self.read_only && tool.access == Access::Write {
             return Some(
                 "it changes data and the server is in read-only mode (READ_ONLY_MODE)".into(),
@@ -252,17 +376,7 @@ impl Filter {
         let Some((_, deployment)) = self.services.iter().find(|(s, _)| s == tool.service) else {
             return Some(format!("{} is not configured", tool.service));
         };
-        match (tool.availability, deployment) {
-            (Availability::CloudOnly, Deployment::ServerDc) => Some(format!(
-                "it needs {} Cloud and the configured site is Server/Data Center",
-                tool.service
-            )),
-            (Availability::ServerDcOnly, Deployment::Cloud) => Some(format!(
-                "it needs {} Server/Data Center and the configured site is Cloud",
-                tool.service
-            )),
-            _ => None,
-        }
+        tool.availability.refusal(tool.service, *deployment)
     }
 }
 
@@ -301,6 +415,9 @@ pub fn lint<S>(tool: &Tool<S>) -> Vec<String> {
         }
         if p.required && p.default.is_some() {
             problems.push(format!("{}.{}: required with a default", tool.name, p.name));
+        }
+        if p.format.is_some() && !matches!(p.ty, ParamType::String | ParamType::StringArray) {
+            problems.push(format!("{}.{}: a format needs a string", tool.name, p.name));
         }
         if let (Some(lo), Some(hi)) = (p.minimum, p.maximum)
             && lo > hi

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::call::{self, Args, CallCtx, Outbox, ToolError};
 use super::caller::Caller;
+use super::content::{self, Output};
 use super::jsonrpc::{self, Message, RpcError};
 use super::logging::Level;
 use super::registry::{Filter, Tool};
@@ -467,11 +468,19 @@ impl<S: Send + Sync + 'static> Server<S> {
         }
         let checked = match self.filter.hidden_because(tool) {
             Some(reason) => Err(ToolError::NotAvailable { reason }),
-            None => call::validate(tool, raw),
+            None => call::validate(tool, raw, &self.filter.relaxed_formats),
         };
         let args = match checked {
             Ok(args) => args,
-            Err(e) => return Ok(Step::Done(Some(self.tool_result(tool.name, Err(e), era)))),
+            Err(e) => {
+                let version = Self::version_of(session, era);
+                return Ok(Step::Done(Some(self.tool_result(
+                    tool.name,
+                    Err(e),
+                    era,
+                    version,
+                ))));
+            }
         };
         let progress_token = params
             .get("_meta")
@@ -498,14 +507,29 @@ impl<S: Send + Sync + 'static> Server<S> {
         })))
     }
 
-    /// Shape a handler outcome as a `tools/call` result.
-    fn tool_result(&self, tool: &str, outcome: Result<Value, ToolError>, era: Era) -> Value {
-        let (text, is_error) = match outcome {
-            Ok(Value::String(s)) => (s, false),
-            Ok(v) => (v.to_string(), false),
-            Err(e) => (format!("Error calling {tool}: {e}"), true),
+    /// The protocol version a call's result is shaped for.
+    fn version_of(session: &Session, era: Era) -> &'static str {
+        match era {
+            Era::Modern(_) => version::MODERN,
+            Era::Legacy => session.version().unwrap_or(version::LEGACY[3]),
+        }
+    }
+
+    /// Shape a handler outcome as a `tools/call` result for `version`.
+    fn tool_result(
+        &self,
+        tool: &str,
+        outcome: Result<Output, ToolError>,
+        era: Era,
+        version: &str,
+    ) -> Value {
+        let mut result = match outcome {
+            Ok(output) => content::render(output, version),
+            Err(e) => json!({
+                "content": [{"type": "text", "text": format!("Error calling {tool}: {e}")}],
+                "isError": true
+            }),
         };
-        let mut result = json!({"content": [{"type": "text", "text": text}], "isError": is_error});
         if let Era::Modern(_) = era {
             self.stamp_modern(&mut result);
         }
@@ -541,7 +565,8 @@ impl<S: Send + Sync + 'static> Server<S> {
                 job.log_level,
                 outbox,
             )
-            .with_caller(job.caller.clone());
+            .with_caller(job.caller.clone())
+            .with_tool(tool.name, tool.availability);
             catch_unwind(AssertUnwindSafe(|| {
                 (tool.handler)(&self.state, &job.args, &ctx)
             }))
@@ -556,20 +581,25 @@ impl<S: Send + Sync + 'static> Server<S> {
         if job.cancelled.load(Ordering::Relaxed) {
             return None;
         }
+        let version = Self::version_of(session, job.era);
         Some(jsonrpc::result(
             &job.id,
-            self.tool_result(tool.name, outcome, job.era),
+            self.tool_result(tool.name, outcome, job.era, version),
         ))
     }
 
     /// Call a tool directly (CLI `call`): same filter and validation as over MCP, no client.
-    pub fn call_direct(&self, tool: &Tool<S>, raw: Map<String, Value>) -> Result<Value, ToolError> {
+    pub fn call_direct(
+        &self,
+        tool: &Tool<S>,
+        raw: Map<String, Value>,
+    ) -> Result<Output, ToolError> {
         if let Some(reason) = self.filter.hidden_because(tool) {
             return Err(ToolError::NotAvailable { reason });
         }
-        let args = call::validate(tool, raw)?;
+        let args = call::validate(tool, raw, &self.filter.relaxed_formats)?;
         let outbox = call::Discard;
-        let ctx = CallCtx::detached(&outbox);
+        let ctx = CallCtx::detached(&outbox).with_tool(tool.name, tool.availability);
         (tool.handler)(&self.state, &args, &ctx)
     }
 }

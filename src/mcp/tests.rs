@@ -24,7 +24,7 @@ fn echo(_: &(), args: &Args, ctx: &CallCtx) -> ToolOutput {
     ctx.progress(2.0, Some(2.0), Some("done"));
     ctx.log(Level::Info, json!("hello"));
     ctx.log(Level::Debug, json!("noise"));
-    Ok(Value::Object(args.as_map().clone()))
+    Ok(Value::Object(args.as_map().clone()).into())
 }
 
 fn boom(_: &(), _: &Args, _: &CallCtx) -> ToolOutput {

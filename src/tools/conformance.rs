@@ -7,7 +7,7 @@
 use std::thread;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Services;
 use super::fixtures::TOOLSET;
@@ -35,9 +35,7 @@ const fn tool(
 }
 
 fn simple_text(_: &Services, _: &Args, _: &CallCtx) -> ToolOutput {
-    Ok(Value::String(
-        "This is a simple text response for testing.".into(),
-    ))
+    Ok(json!("This is a simple text response for testing.").into())
 }
 
 fn error(_: &Services, _: &Args, _: &CallCtx) -> ToolOutput {
@@ -54,7 +52,7 @@ fn with_progress(_: &Services, _: &Args, ctx: &CallCtx) -> ToolOutput {
         ctx.check()?;
         ctx.progress(done, Some(100.0), None);
     }
-    Ok(json!("progress reported: 0, 50 and 100 of 100"))
+    Ok(json!("progress reported: 0, 50 and 100 of 100").into())
 }
 
 fn with_logging(_: &Services, _: &Args, ctx: &CallCtx) -> ToolOutput {
@@ -69,11 +67,11 @@ fn with_logging(_: &Services, _: &Args, ctx: &CallCtx) -> ToolOutput {
         }
         ctx.log(Level::Info, json!(message));
     }
-    Ok(json!("logged three messages"))
+    Ok(json!("logged three messages").into())
 }
 
 fn ok(_: &Services, _: &Args, _: &CallCtx) -> ToolOutput {
-    Ok(json!("done"))
+    Ok(json!("done").into())
 }
 
 /// The conformance suite's diagnostic tools.

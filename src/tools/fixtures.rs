@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::Services;
 use crate::mcp::{
-    Access, Args, Availability, CallCtx, DefaultValue, Level, Param, ParamType, Tool, ToolError,
-    ToolOutput,
+    Access, Args, Availability, CallCtx, Content, DefaultValue, Level, Output, Param, ParamType,
+    Tool, ToolError, ToolOutput,
 };
 
 /// The toolset name fixture tools belong to.
@@ -39,7 +39,7 @@ const fn fixture(
 }
 
 fn echo(_: &Services, args: &Args, _: &CallCtx) -> ToolOutput {
-    Ok(Value::Object(args.as_map().clone()))
+    Ok(Value::Object(args.as_map().clone()).into())
 }
 
 fn slow(_: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
@@ -51,7 +51,7 @@ fn slow(_: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
         ctx.log(Level::Info, json!(format!("step {done} of {steps}")));
         ctx.progress(done as f64, Some(steps as f64), Some("working"));
     }
-    Ok(json!({"steps": steps}))
+    Ok(json!({"steps": steps}).into())
 }
 
 fn fail(_: &Services, args: &Args, _: &CallCtx) -> ToolOutput {
@@ -62,7 +62,40 @@ fn fail(_: &Services, args: &Args, _: &CallCtx) -> ToolOutput {
 }
 
 fn write(_: &Services, args: &Args, _: &CallCtx) -> ToolOutput {
-    Ok(json!({"written": args.str("value")}))
+    Ok(json!({"written": args.str("value")}).into())
+}
+
+/// A 1x1 red PNG.
+pub const PIXEL_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
+    0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x08, 0xd7, 0x63, 0xf8, 0xcf, 0xc0, 0x00,
+    0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xdd, 0x8d, 0xb0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
+    0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// Every kind of content block: structured JSON, an image, an embedded file and a link to a
+/// file too large to inline.
+fn files(_: &Services, _: &Args, _: &CallCtx) -> ToolOutput {
+    Ok(Output::structured(
+        json!({"files": 3, "note": "image, resource and link follow", "empty": ""}),
+    )
+    .push(Content::Image {
+        data: PIXEL_PNG.to_vec(),
+        mime_type: "image/png".into(),
+    })
+    .push(Content::Resource {
+        uri: "https://example.atlassian.net/rest/api/3/attachment/content/10001".into(),
+        mime_type: "text/plain".into(),
+        data: b"hello from an attachment\n".to_vec(),
+    })
+    .push(Content::Link {
+        uri: "https://example.atlassian.net/rest/api/3/attachment/content/10002".into(),
+        name: "big.zip".into(),
+        mime_type: Some("application/zip".into()),
+        size: Some(104_857_600),
+        description: Some("over the inline cap".into()),
+    }))
 }
 
 const ECHO_PARAMS: &[Param] = &[
@@ -113,6 +146,13 @@ pub const TOOLS: &[Tool<Services>] = &[
         "Test fixture: works in steps, sending progress and log messages; stops when cancelled.",
         SLOW_PARAMS,
         slow,
+    ),
+    fixture(
+        "fixture_files",
+        "Files",
+        "Test fixture: returns JSON, an image, an embedded file and a link to a large file.",
+        &[],
+        files,
     ),
     fixture(
         "fixture_fail",

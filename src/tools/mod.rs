@@ -1,15 +1,17 @@
-//! The MCP-facing tool catalogue: one file per toolset, each a `const` table of `Tool`s whose
-//! handlers turn validated arguments into product API calls. `catalogue` lists them in the order
-//! `tools/list` shows them.
+//! The MCP-facing tool catalogue: one folder per product and one file per toolset, each a
+//! `const` table of `Tool`s whose handlers turn validated arguments into product API calls.
+//! `catalogue` lists them in the order `tools/list` shows them; `params` holds the shared
+//! parameters and formats; `sites` picks the site a call really uses.
 
-pub mod confluence_pages;
+pub mod confluence;
 pub mod conformance;
 pub mod fixtures;
-pub mod jira_issues;
+pub mod jira;
+pub mod params;
 pub mod sites;
 
-use crate::confluence::{self, Confluence};
-use crate::jira::{self, Jira};
+use crate::confluence::{self as confluence_api, Confluence};
+use crate::jira::{self as jira_api, Jira};
 use crate::mcp::{Tool, ToolError};
 
 /// The state tool handlers work with: the product clients of the configured sites.
@@ -17,29 +19,29 @@ use crate::mcp::{Tool, ToolError};
 pub struct Services {
     pub jira: Option<Jira>,
     pub confluence: Option<Confluence>,
-    /// Check issue keys against the default pattern before calling Jira (off when the site
-    /// configured its own JIRA_ISSUE_KEY_PATTERN).
-    pub check_issue_keys: bool,
     /// ATLASSIAN_MAX_PAGINATION_LIMIT: upper bound of every `limit` (0: none).
     pub max_limit: usize,
+    /// Largest file read into memory for a download or an upload (bytes).
+    pub max_file_bytes: usize,
+    /// Files up to this size are returned inline (image or embedded resource); larger ones as
+    /// a link.
+    pub inline_file_bytes: usize,
+    /// The one directory uploads from a file path may read from (`None`: the working directory).
+    pub upload_root: Option<std::path::PathBuf>,
     /// Per-request credentials and sites of HTTP callers (`None` on stdio and in the CLI).
     pub callers: Option<Box<dyn sites::CallerSites>>,
 }
 
 impl Services {
-    /// A caller's `limit`, at least 1 and at most the configured cap.
-    pub fn limit(&self, requested: Option<i64>, default: i64) -> usize {
-        let asked = requested.unwrap_or(default).max(1) as usize;
-        if self.max_limit > 0 {
-            asked.min(self.max_limit)
-        } else {
-            asked
-        }
+    /// How many items a caller's `limit` asks for (`-1`: all), bounded by the configured cap and
+    /// the hard cap of the paging helper.
+    pub fn limit(&self, requested: i64) -> usize {
+        jira_api::wanted(requested, self.max_limit)
     }
 }
 
 /// Every toolset table of the product, in listing order.
-const TABLES: &[&[Tool<Services>]] = &[jira_issues::TOOLS, confluence_pages::TOOLS];
+const TABLES: &[&[Tool<Services>]] = &[jira::issues::TOOLS, confluence::pages::TOOLS];
 
 /// The error for a tool whose product has no usable site configuration.
 pub fn no_service(product: &str, var: &str) -> ToolError {
@@ -52,9 +54,9 @@ pub fn no_service(product: &str, var: &str) -> ToolError {
 }
 
 /// Jira layer failures as tool errors (argument problems stay argument problems).
-pub fn jira_error(e: jira::Error) -> ToolError {
+pub fn jira_error(e: jira_api::Error) -> ToolError {
     match e {
-        jira::Error::Invalid { param, problem } => ToolError::InvalidArgument {
+        jira_api::Error::Invalid { param, problem } => ToolError::InvalidArgument {
             param: param.into(),
             problem,
         },
@@ -63,9 +65,9 @@ pub fn jira_error(e: jira::Error) -> ToolError {
 }
 
 /// Confluence layer failures as tool errors.
-pub fn confluence_error(e: confluence::Error) -> ToolError {
+pub fn confluence_error(e: confluence_api::Error) -> ToolError {
     match e {
-        confluence::Error::Invalid { param, problem } => ToolError::InvalidArgument {
+        confluence_api::Error::Invalid { param, problem } => ToolError::InvalidArgument {
             param: param.into(),
             problem,
         },
@@ -81,4 +83,9 @@ pub fn catalogue(with_fixtures: bool) -> Vec<&'static Tool<Services>> {
         tools.extend(conformance::TOOLS.iter());
     }
     tools
+}
+
+/// The names of the declared tools (without fixtures), for "unknown tool" checks.
+pub fn names() -> Vec<&'static str> {
+    catalogue(false).iter().map(|t| t.name).collect()
 }
