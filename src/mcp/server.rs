@@ -17,6 +17,7 @@ use super::logging::Level;
 use super::registry::{Filter, Tool};
 use super::version::{self, Era};
 
+mod direct;
 mod jobs;
 
 const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
@@ -586,20 +587,5 @@ impl<S: Send + Sync + 'static> Server<S> {
             &job.id,
             self.tool_result(tool.name, outcome, job.era, version),
         ))
-    }
-
-    /// Call a tool directly (CLI `call`): same filter and validation as over MCP, no client.
-    pub fn call_direct(
-        &self,
-        tool: &Tool<S>,
-        raw: Map<String, Value>,
-    ) -> Result<Output, ToolError> {
-        if let Some(reason) = self.filter.hidden_because(tool) {
-            return Err(ToolError::NotAvailable { reason });
-        }
-        let args = call::validate(tool, raw, &self.filter.relaxed_formats)?;
-        let outbox = call::Discard;
-        let ctx = CallCtx::detached(&outbox).with_tool(tool.name, tool.availability);
-        (tool.handler)(&self.state, &args, &ctx)
     }
 }
