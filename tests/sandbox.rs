@@ -11,12 +11,15 @@
 mod client;
 #[path = "sandbox/contract.rs"]
 mod contract;
+#[path = "sandbox/contract_cases.rs"]
+mod contract_cases;
 #[path = "sandbox/flows.rs"]
 mod flows;
-#[path = "sandbox/schema.rs"]
-mod schema;
+#[path = "sandbox/requests.rs"]
+mod requests;
 #[path = "sandbox/services.rs"]
 mod services;
+mod support;
 #[path = "sandbox/writes.rs"]
 mod writes;
 

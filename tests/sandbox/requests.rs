@@ -1,0 +1,1 @@
+//! Tests of `support::spec_check`, the request checker.
