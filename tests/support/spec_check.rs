@@ -20,14 +20,35 @@ use serde_json::Value;
 pub const UNDOCUMENTED: &[(&str, &str)] = &[
     ("/__sandbox", "the sandbox's own control endpoints"),
     ("/authorize", "OAuth 2.0 authorization (auth.atlassian.com)"),
-    ("/oauth/", "OAuth 2.0 token and accessible-resources endpoints"),
+    (
+        "/oauth/",
+        "OAuth 2.0 token and accessible-resources endpoints",
+    ),
     ("/_edge/", "cloud id discovery (`/_edge/tenant_info`)"),
-    ("/rest/servicedeskapi/", "Jira Service Management: no JSM document in shared/specs"),
-    ("/jira/forms/", "Jira Forms (ProForma) API: no document in shared/specs"),
-    ("/rest/dev-status/", "development panel API: undocumented by Atlassian"),
-    ("/secure/attachment/", "Jira Server/DC download servlet, not REST"),
-    ("/download/attachments/", "Confluence download servlet, not REST"),
-    ("/media/file/", "media API, the target of Jira Cloud's attachment redirect"),
+    (
+        "/rest/servicedeskapi/",
+        "Jira Service Management: no JSM document in shared/specs",
+    ),
+    (
+        "/jira/forms/",
+        "Jira Forms (ProForma) API: no document in shared/specs",
+    ),
+    (
+        "/rest/dev-status/",
+        "development panel API: undocumented by Atlassian",
+    ),
+    (
+        "/secure/attachment/",
+        "Jira Server/DC download servlet, not REST",
+    ),
+    (
+        "/download/attachments/",
+        "Confluence download servlet, not REST",
+    ),
+    (
+        "/media/file/",
+        "media API, the target of Jira Cloud's attachment redirect",
+    ),
 ];
 
 /// Query parameters real servers accept although the document does not declare them:
@@ -99,7 +120,12 @@ impl SpecCheck {
             other => panic!("unknown flavour {other:?} (cloud or server)"),
         };
         let wanted: &[&str] = if cloud {
-            &["jira-cloud-v3", "jira-agile", "confluence-cloud-v1", "confluence-cloud-v2"]
+            &[
+                "jira-cloud-v3",
+                "jira-agile",
+                "confluence-cloud-v1",
+                "confluence-cloud-v2",
+            ]
         } else {
             &["jira-dc-10.3", "confluence-dc-10.0.3"]
         };
@@ -146,7 +172,10 @@ impl SpecCheck {
             return vec![if others.is_empty() {
                 format!("{name} has no operation {method} {path}")
             } else {
-                format!("{name} has no {method} on {path} (only {})", others.join(", "))
+                format!(
+                    "{name} has no {method} on {path} (only {})",
+                    others.join(", ")
+                )
             }];
         };
         let mut errs = Vec::new();
@@ -169,10 +198,16 @@ impl SpecCheck {
                     "{} {}{}{}",
                     e["method"].as_str().unwrap_or("?"),
                     e["path"].as_str().unwrap_or("?"),
-                    if e["query"].as_str().unwrap_or("").is_empty() { "" } else { "?" },
+                    if e["query"].as_str().unwrap_or("").is_empty() {
+                        ""
+                    } else {
+                        "?"
+                    },
                     e["query"].as_str().unwrap_or("")
                 );
-                self.check(e).into_iter().map(move |v| format!("{req}: {v}"))
+                self.check(e)
+                    .into_iter()
+                    .map(move |v| format!("{req}: {v}"))
             })
             .collect()
     }
@@ -217,22 +252,32 @@ impl SpecCheck {
                 // instead of ADF, which the v3 document leaves untyped), and has no document.
                 Ok(("jira-cloud-v3", format!("/rest/api/3/{rest}")))
             } else if path.starts_with("/rest/api/") {
-                Err(format!("{path}: Confluence Cloud's REST API lives under /wiki/rest/api"))
+                Err(format!(
+                    "{path}: Confluence Cloud's REST API lives under /wiki/rest/api"
+                ))
             } else {
-                Err(format!("{path}: no Atlassian Cloud document describes this path"))
+                Err(format!(
+                    "{path}: no Atlassian Cloud document describes this path"
+                ))
             }
         } else {
             let path = latest_as_2(path);
             if path.starts_with("/rest/api/2/") || path.starts_with("/rest/agile/1.0/") {
                 Ok(("jira-dc-10.3", path))
             } else if path.starts_with("/rest/api/3/") {
-                Err(format!("{path}: Jira Server/DC has no REST API v3 (use /rest/api/2)"))
+                Err(format!(
+                    "{path}: Jira Server/DC has no REST API v3 (use /rest/api/2)"
+                ))
             } else if path.starts_with("/wiki/") {
-                Err(format!("{path}: a Confluence Cloud path; Server/DC serves /rest/api"))
+                Err(format!(
+                    "{path}: a Confluence Cloud path; Server/DC serves /rest/api"
+                ))
             } else if path.starts_with("/rest/api/") {
                 Ok(("confluence-dc-10.0.3", path))
             } else {
-                Err(format!("{path}: no Atlassian Server/DC document describes this path"))
+                Err(format!(
+                    "{path}: no Atlassian Server/DC document describes this path"
+                ))
             }
         }
     }
@@ -285,7 +330,12 @@ fn methods_of(doc: &Doc, path: &str) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter(|(tpl, _)| template_matches(tpl, path))
-        .flat_map(|(_, item)| item.as_object().into_iter().flatten().map(|(m, _)| m.to_uppercase()))
+        .flat_map(|(_, item)| {
+            item.as_object()
+                .into_iter()
+                .flatten()
+                .map(|(m, _)| m.to_uppercase())
+        })
         .collect();
     out.sort();
     out.dedup();
@@ -311,7 +361,8 @@ fn decode(s: &str) -> String {
         match b[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < b.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+                {
                     Ok(x) => {
                         out.push(x);
                         i += 2;
@@ -348,8 +399,14 @@ fn typed(doc: &Doc, schema: &Value, raw: &[&str]) -> Value {
         // A query string cannot carry an object: where a generated document types a list
         // parameter so (Agile `fields`), it is a comma list of strings in reality.
         Some("object") => Value::Object(Default::default()),
-        Some("integer") => v.parse::<i64>().map(Value::from).unwrap_or_else(|_| v.into()),
-        Some("number") => v.parse::<f64>().map(Value::from).unwrap_or_else(|_| v.into()),
+        Some("integer") => v
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| v.into()),
+        Some("number") => v
+            .parse::<f64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| v.into()),
         Some("boolean") => match v {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
@@ -384,7 +441,10 @@ fn check_params(
         if let Some(p) = find("path", pname) {
             let value = typed(doc, &p["schema"], &[&decode(v)]);
             for e in doc.check(&p["schema"], &value) {
-                errs.push(format!("path parameter '{pname}': {}", e.trim_start_matches("$: ")));
+                errs.push(format!(
+                    "path parameter '{pname}': {}",
+                    e.trim_start_matches("$: ")
+                ));
             }
         }
     }
@@ -420,7 +480,10 @@ fn check_params(
         };
         let value = typed(doc, &p["schema"], &values);
         for e in doc.check(&p["schema"], &value) {
-            errs.push(format!("query parameter '{k}': {}", e.trim_start_matches("$: ")));
+            errs.push(format!(
+                "query parameter '{k}': {}",
+                e.trim_start_matches("$: ")
+            ));
         }
     }
     for p in &declared {
@@ -433,7 +496,10 @@ fn check_params(
 
 fn check_body(doc: &Doc, what: &str, op: &Value, logged: &Value, errs: &mut Vec<String>) {
     let body = logged.get("body").filter(|b| !b.is_null());
-    let ctype = logged["content_type"].as_str().unwrap_or("").to_ascii_lowercase();
+    let ctype = logged["content_type"]
+        .as_str()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let bytes = logged["body_bytes"].as_u64();
     let sent = body.is_some() || bytes.is_some_and(|n| n > 0);
     let rb = &op["requestBody"];
