@@ -19,6 +19,8 @@ mod flows;
 mod requests;
 #[path = "sandbox/services.rs"]
 mod services;
+#[path = "sandbox/strictness.rs"]
+mod strictness;
 mod support;
 #[path = "sandbox/writes.rs"]
 mod writes;

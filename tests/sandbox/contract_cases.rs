@@ -86,6 +86,9 @@ GET /wiki/rest/api/content/1003/child/comment?expand=body.view,version&depth=all
 GET /wiki/rest/api/content/1002/child/attachment alice 200
 GET /wiki/rest/api/content/1002/label alice 200
 GET /wiki/rest/api/content/1003/version alice 200
+GET /wiki/rest/api/content/1003/version?expand=content.body.storage alice 200
+GET /wiki/rest/api/content/1003/version/1 alice 200
+GET /wiki/rest/api/content/1003/version/1?expand=content.body.storage,content.version alice 200
 GET /wiki/rest/api/content/1003/history alice 200
 GET /wiki/rest/api/content/1010/restriction/byOperation alice 200
 GET /wiki/rest/api/search?cql=text%20~%20%22checkout%22%20AND%20type%20%3D%20page&limit=3 alice 200
@@ -118,6 +121,8 @@ GET /wiki/api/v2/pages/1003/footer-comments?body-format=storage alice 200 commen
 GET /wiki/api/v2/pages/1003/inline-comments?body-format=storage alice 200
 GET /wiki/api/v2/footer-comments/{comment}/children alice 200
 GET /wiki/api/v2/pages/1003/versions alice 200
+GET /wiki/api/v2/blogposts?space-id=32000&body-format=storage alice 200
+GET /wiki/api/v2/blogposts/1011?body-format=storage&include-labels=true alice 200
 GET /wiki/api/v2/pages/1002/attachments alice 200 att=/results/0/id
 GET /wiki/api/v2/attachments/{att} alice 200
 GET /wiki/api/v2/pages/1002/labels alice 200

@@ -2,9 +2,10 @@
 //! title, create, update with the version rule, delete), direct children, ancestors, footer and
 //! inline comments with replies, versions, attachments, labels, spaces with their pages and
 //! permissions, and `users-bulk`. Lists use opaque cursors in `_links.next` and a `Link` header.
+//! Page endpoints answer 404 for a blog post id (those are served by `v2_blog.rs`).
 
 use super::content::child_pages;
-use super::{readable, storage, v2_err, web_path};
+use super::{readable_as, storage, v2_err, web_path};
 use crate::http::{Req, Resp, base64_decode, base64_encode, percent_encode};
 use crate::markup;
 use crate::model::{Page, PageComment};
@@ -12,7 +13,7 @@ use crate::router::Ctx;
 use crate::time;
 use serde_json::{Value, json};
 
-fn cursor_page(ctx: &Ctx, req: &Req, all: Vec<Value>) -> Resp {
+pub(super) fn cursor_page(ctx: &Ctx, req: &Req, all: Vec<Value>) -> Resp {
     let limit = req.q_int("limit", 25).unwrap_or(25).clamp(1, 250) as usize;
     let start = match req.q("cursor") {
         None => 0,
@@ -75,7 +76,7 @@ fn body_v2(ctx: &Ctx, raw: &str, format: Option<&str>) -> Option<Value> {
     })
 }
 
-fn account(ctx: &Ctx, who: &str) -> String {
+pub(super) fn account(ctx: &Ctx, who: &str) -> String {
     ctx.st
         .user(who)
         .map(|u| u.account_id.clone())
@@ -200,7 +201,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
                 .collect();
             cursor_page(ctx, req, all)
         }
-        ("GET", ["pages", id]) => match readable(ctx, id, true) {
+        ("GET", ["pages", id]) => match readable_as(ctx, id, "page") {
             Ok(i) => {
                 let p = &ctx.st.conf.pages[i];
                 let version = req.q("version").and_then(|v| v.parse().ok());
@@ -214,10 +215,12 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
             }
             Err(r) => r,
         },
+        ("GET", ["blogposts"]) => super::v2_blog::list(ctx, req),
+        ("GET", ["blogposts", id]) => super::v2_blog::get(ctx, id, req),
         ("POST", ["pages"]) => super::v2_write::create_page(ctx, req),
         ("PUT", ["pages", id]) => super::v2_write::update_page(ctx, id, req),
         ("DELETE", ["pages", id]) => {
-            let i = match readable(ctx, id, true) {
+            let i = match readable_as(ctx, id, "page") {
                 Ok(i) => i,
                 Err(r) => return Some(r),
             };
@@ -238,7 +241,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
             Resp::empty(204)
         }
         ("GET", ["pages", id, kind @ ("direct-children" | "children")]) => {
-            match readable(ctx, id, true) {
+            match readable_as(ctx, id, "page") {
                 Ok(i) => {
                     let pid = ctx.st.conf.pages[i].id;
                     let all: Vec<Value> = child_pages(ctx, pid)
@@ -258,7 +261,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
                 Err(r) => r,
             }
         }
-        ("GET", ["pages", id, "ancestors"]) => match readable(ctx, id, true) {
+        ("GET", ["pages", id, "ancestors"]) => match readable_as(ctx, id, "page") {
             Ok(i) => {
                 let all: Vec<Value> = ctx
                     .st
@@ -271,7 +274,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
             Err(r) => r,
         },
         ("GET", ["pages", id, kind @ ("footer-comments" | "inline-comments")]) => {
-            match readable(ctx, id, true) {
+            match readable_as(ctx, id, "page") {
                 Ok(i) => {
                     let pid = ctx.st.conf.pages[i].id;
                     let loc = if *kind == "footer-comments" {
@@ -345,7 +348,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
                 Err(r) => r,
             }
         }
-        ("GET", ["pages", id, "versions"]) => match readable(ctx, id, true) {
+        ("GET", ["pages", id, "versions"]) => match readable_as(ctx, id, "page") {
             Ok(i) => {
                 let all: Vec<Value> = ctx.st.conf.pages[i]
                     .versions
@@ -357,7 +360,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
             }
             Err(r) => r,
         },
-        ("GET", ["pages", id, "attachments"]) => match readable(ctx, id, true) {
+        ("GET", ["pages", id, "attachments"]) => match readable_as(ctx, id, "page") {
             Ok(i) => {
                 let p = &ctx.st.conf.pages[i];
                 let name = req.q("filename");
@@ -383,7 +386,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
             None => v2_err(404, &format!("No attachment with id {id}")),
         },
         ("DELETE", ["attachments", id]) => super::extras::delete_attachment(ctx, id, true),
-        ("GET", ["pages", id, "properties"]) => match readable(ctx, id, true) {
+        ("GET", ["pages", id, "properties"]) => match readable_as(ctx, id, "page") {
             Ok(i) => {
                 let p = &ctx.st.conf.pages[i];
                 let all = p
@@ -399,7 +402,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
             }
             Err(r) => r,
         },
-        ("GET", ["pages", id, "labels"]) => match readable(ctx, id, true) {
+        ("GET", ["pages", id, "labels"]) => match readable_as(ctx, id, "page") {
             Ok(i) => {
                 let all = ctx.st.conf.pages[i]
                     .labels
