@@ -15,7 +15,7 @@ fn v2_pages_and_blog_posts_are_kept_apart() {
         "a blog post id on /pages: {}",
         blog.text()
     );
-    assert!(blog.json()["errors"][0]["title"].is_string() || blog.json()["errors"].is_array());
+    assert_eq!(blog.json()["errors"][0]["status"], 404);
     let put = sb.put(
         "/wiki/api/v2/pages/1011",
         "alice",
@@ -123,4 +123,103 @@ fn v1_versions_carry_content_only_when_expanded() {
             .json();
         assert!(list["results"][0]["content"]["body"]["storage"]["value"].is_string());
     }
+}
+
+#[test]
+fn jql_values_that_do_not_exist_are_refused() {
+    for flavour in ["cloud", "server"] {
+        let sb = Sandbox::start(flavour);
+        let search = if sb.cloud() {
+            "/rest/api/3/search/jql?jql="
+        } else {
+            "/rest/api/2/search?jql="
+        };
+        for (jql, field, value) in [
+            ("status%20%3D%20Nope", "status", "Nope"),
+            ("issuetype%20%3D%20Foo", "issuetype", "Foo"),
+            (
+                "priority%20in%20(High%2C%20Urgentest)",
+                "priority",
+                "Urgentest",
+            ),
+            ("resolution%20%3D%20Maybe", "resolution", "Maybe"),
+            ("fixVersion%20%3D%20%2299.0%22", "fixversion", "99.0"),
+            ("assignee%20%3D%20nobodyhere", "assignee", "nobodyhere"),
+        ] {
+            let r = sb.get(&format!("{search}{jql}"), "alice");
+            assert_eq!(r.status, 400, "{flavour} {jql}: {}", r.text());
+            let msg = r.json()["errorMessages"][0].as_str().unwrap().to_string();
+            assert!(
+                msg.eq_ignore_ascii_case(&format!(
+                    "The value '{value}' does not exist for the field '{field}'."
+                )),
+                "{flavour} {jql}: {msg}"
+            );
+        }
+        for ok in [
+            "status%20%3D%20%22In%20Progress%22%20AND%20project%20%3D%20WEB",
+            "resolution%20%3D%20Unresolved%20AND%20project%20%3D%20WEB",
+            "assignee%20%3D%20bob%20OR%20assignee%20%3D%20currentUser()",
+        ] {
+            let r = sb.get(&format!("{search}{ok}"), "alice");
+            assert_eq!(r.status, 200, "{flavour} {ok}: {}", r.text());
+        }
+    }
+}
+
+#[test]
+fn cloud_search_bodies_are_closed() {
+    let sb = Sandbox::start("cloud");
+    let refused = [
+        (
+            "/rest/api/3/search/jql",
+            json!({"jql": "project = WEB", "startAt": 5}),
+        ),
+        (
+            "/rest/api/3/search/jql",
+            json!({"jql": "project = WEB", "expand": ["names"]}),
+        ),
+        (
+            "/rest/api/3/search/jql",
+            json!({"jql": "project = WEB", "maxResults": "5"}),
+        ),
+        (
+            "/rest/api/3/search/approximate-count",
+            json!({"jql": "project = WEB", "maxResults": 1}),
+        ),
+    ];
+    for (path, body) in refused {
+        let r = sb.post(path, "alice", &body);
+        assert_eq!(r.status, 400, "{path} {body}: {}", r.text());
+        assert_eq!(
+            r.json()["errorMessages"][0],
+            "Invalid request payload. Refer to the REST API documentation and try again."
+        );
+    }
+    let ok = json!({"jql": "project = WEB", "fields": ["summary"], "expand": "names",
+                    "maxResults": 2, "fieldsByKeys": false});
+    assert_eq!(sb.post("/rest/api/3/search/jql", "alice", &ok).status, 200);
+}
+
+#[test]
+fn v2_enum_parameters_are_checked() {
+    let sb = Sandbox::start("cloud");
+    for bad in [
+        "/wiki/api/v2/pages/1003?body-format=markdown",
+        "/wiki/api/v2/pages?body-format=view",
+        "/wiki/api/v2/pages?status=gone",
+        "/wiki/api/v2/pages/1003/footer-comments?body-format=wiki",
+        "/wiki/api/v2/spaces?status=trashed",
+    ] {
+        let r = sb.get(bad, "alice");
+        assert_eq!(r.status, 400, "{bad}: {}", r.text());
+        assert!(
+            r.json()["errors"][0]["detail"]
+                .as_str()
+                .unwrap()
+                .contains("is not the correct type")
+        );
+    }
+    let styled = sb.get("/wiki/api/v2/pages/1003?body-format=styled_view", "alice");
+    assert!(styled.json()["body"]["styled_view"]["value"].is_string());
 }

@@ -63,8 +63,8 @@ fn version_v2(ctx: &Ctx, v: &crate::model::PageVersion) -> Value {
 fn body_v2(ctx: &Ctx, raw: &str, format: Option<&str>) -> Option<Value> {
     let stored = storage(ctx, raw);
     Some(match format? {
-        "storage" => json!({"storage": {"representation": "storage", "value": stored}}),
-        "view" | "export_view" => {
+        f @ ("storage" | "editor") => json!({f: {"representation": f, "value": stored}}),
+        "view" | "export_view" | "anonymous_export_view" | "styled_view" => {
             json!({format.unwrap(): {"representation": format.unwrap(), "value": markup::storage_to_view(&stored)}})
         }
         "atlas_doc_format" => {
@@ -168,7 +168,58 @@ pub fn space_by_id<'a>(ctx: &'a Ctx, id: &str) -> Result<&'a crate::model::Space
         .ok_or_else(|| v2_err(404, &format!("No space with id {id}")))
 }
 
+const SINGLE_FORMATS: &[&str] = &[
+    "storage",
+    "atlas_doc_format",
+    "view",
+    "export_view",
+    "anonymous_export_view",
+    "styled_view",
+    "editor",
+];
+
+/// Confluence v2 refuses enum parameters outside their lists: `body-format` (one item takes
+/// seven representations, a list only `storage` and `atlas_doc_format`) and `status`.
+fn bad_enum(rest: &[&str], req: &Req) -> Option<Resp> {
+    let single = rest.len() == 2 && rest[0] != "spaces";
+    let formats: &[&str] = if single {
+        SINGLE_FORMATS
+    } else {
+        &SINGLE_FORMATS[..2]
+    };
+    let statuses: &[&str] = match rest {
+        ["spaces"] => &["current", "archived"],
+        _ => &[
+            "current",
+            "archived",
+            "trashed",
+            "deleted",
+            "historical",
+            "draft",
+        ],
+    };
+    for (name, allowed) in [("body-format", formats), ("status", statuses)] {
+        for v in req.q_list(name) {
+            if !allowed.contains(&v.as_str()) {
+                return Some(v2_err(
+                    400,
+                    &format!(
+                        "Provided value {{{v}}} for '{name}' is not the correct type. Expected one of: {}",
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    None
+}
+
 pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Resp> {
+    if method == "GET" {
+        if let Some(r) = bad_enum(rest, req) {
+            return Some(r);
+        }
+    }
     Some(match (method, rest) {
         ("GET", ["pages"]) => {
             let ids = req.q_list("id");
