@@ -4,19 +4,25 @@
 //! and space isolation, writes that change state (create, comment, transition, worklog, page
 //! versions with 409 on a stale number), paging in both eras, fault injection (429 with
 //! Retry-After, 5xx, latency, reset, truncation, global rules), the request log, OAuth, the
-//! gateway path form and attachment uploads. `contract` checks responses against Atlassian's
-//! OpenAPI schemas.
+//! gateway path form and attachment uploads. `contract` checks responses (and the requests
+//! that produced them) against Atlassian's OpenAPI documents, `requests` tests the request
+//! checker of `support::spec_check`, `strictness` what the sandbox refuses like the products.
 
 #[path = "sandbox/client.rs"]
 mod client;
 #[path = "sandbox/contract.rs"]
 mod contract;
+#[path = "sandbox/contract_cases.rs"]
+mod contract_cases;
 #[path = "sandbox/flows.rs"]
 mod flows;
-#[path = "sandbox/schema.rs"]
-mod schema;
+#[path = "sandbox/requests.rs"]
+mod requests;
 #[path = "sandbox/services.rs"]
 mod services;
+#[path = "sandbox/strictness.rs"]
+mod strictness;
+mod support;
 #[path = "sandbox/writes.rs"]
 mod writes;
 

@@ -1,7 +1,12 @@
 //! Helpers shared by the integration tests that run real network parts: child processes that
 //! die with the test, free loopback ports, waiting for a listener, required Debian programs,
-//! scratch directories, and a private CA with a server certificate made by openssl.
+//! scratch directories, and a private CA with a server certificate made by openssl. Also
+//! `schema` (a small JSON-schema checker) and `spec_check` (checks the requests logged by the
+//! sandbox against Atlassian's official OpenAPI documents), usable from any test binary.
 #![allow(dead_code)]
+
+pub mod schema;
+pub mod spec_check;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 //! | `GET /__sandbox/health` | `{"ok":true,"flavour":...}` |
 //! | `GET /__sandbox/info` | flavour, base URLs, cloud id, every seeded user with credentials |
 //! | `GET /__sandbox/env` | `KEY=value` lines that point mcp-atlassian at this sandbox (`?user=`) |
-//! | `GET /__sandbox/requests?since=N` | the request log (method, path, query, params, user, status, fault, body) |
+//! | `GET /__sandbox/requests?since=N` | the request log (method, path, query, params, user, status, fault, content type, body size, JSON body) |
 //! | `DELETE /__sandbox/requests` | empties the log |
 //! | `POST /__sandbox/reset` | restores the seed; empties log and fault rules |
 //! | `GET`/`POST`/`DELETE /__sandbox/faults` | list / add (`{fault, path, method, count}`) / clear global fault rules |

@@ -2,7 +2,9 @@
 //! statusCategory, assignee/reporter with `currentUser()`, type, priority, resolution, labels,
 //! component, fixVersion, dates with relative values and `startOfDay()`-style functions, text
 //! search, parent / "Epic Link", sprint with `openSprints()`, custom fields by id, `cf[N]` or
-//! name), AND/OR/NOT, and ORDER BY. Unknown fields and values fail with Jira's wording.
+//! name), AND/OR/NOT, and ORDER BY. Unknown fields and values (also statuses, types,
+//! priorities, resolutions, components, versions and users that do not exist) fail with Jira's
+//! wording.
 //! Results are restricted to the projects the caller may see.
 
 use crate::markup;
@@ -36,6 +38,7 @@ pub fn compile(st: &Store, src: &str) -> Result<Query, String> {
                     }
                 }
             }
+            check_values(st, &field, c)?;
         }
     }
     for (f, _) in &q.order {
@@ -44,6 +47,80 @@ pub fn compile(st: &Store, src: &str) -> Result<Query, String> {
         }
     }
     Ok(q)
+}
+
+/// Jira refuses an equality clause whose value names no status, issue type, priority,
+/// resolution, component, version or user: "The value 'X' does not exist for the field 'f'."
+fn check_values(st: &Store, field: &str, c: &Clause) -> Result<(), String> {
+    if !matches!(c.op, Op::Eq | Op::Ne | Op::In | Op::NotIn) {
+        return Ok(());
+    }
+    let j = &st.jira;
+    let known: Vec<(&str, &str)> = match field {
+        "status" => j
+            .statuses
+            .iter()
+            .map(|x| (x.id.as_str(), x.name.as_str()))
+            .collect(),
+        "type" => j
+            .issue_types
+            .iter()
+            .map(|x| (x.id.as_str(), x.name.as_str()))
+            .collect(),
+        "priority" => j
+            .priorities
+            .iter()
+            .map(|x| (x.id.as_str(), x.name.as_str()))
+            .collect(),
+        "resolution" => j
+            .resolutions
+            .iter()
+            .map(|x| (x.id.as_str(), x.name.as_str()))
+            .chain([("-1", "Unresolved")])
+            .collect(),
+        "component" => j
+            .projects
+            .iter()
+            .flat_map(|p| {
+                p.components
+                    .iter()
+                    .map(|x| (x.id.as_str(), x.name.as_str()))
+            })
+            .collect(),
+        "fixversion" | "affectedversion" => j
+            .projects
+            .iter()
+            .flat_map(|p| p.versions.iter().map(|x| (x.id.as_str(), x.name.as_str())))
+            .collect(),
+        "assignee" | "reporter" => st
+            .users
+            .iter()
+            .flat_map(|u| {
+                [
+                    u.username.as_str(),
+                    u.key.as_str(),
+                    u.account_id.as_str(),
+                    u.email.as_str(),
+                ]
+                .map(|x| (x, u.display_name.as_str()))
+            })
+            .collect(),
+        _ => return Ok(()),
+    };
+    for v in &c.values {
+        if let Val::Text(t) = v {
+            if !known
+                .iter()
+                .any(|(id, name)| id == t || name.eq_ignore_ascii_case(t))
+            {
+                return Err(format!(
+                    "The value '{t}' does not exist for the field '{}'.",
+                    c.field
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// True when the query restricts the result (Cloud refuses unbounded `/search/jql` queries).

@@ -219,6 +219,8 @@ fn handle(app: &App, mut rq: tiny_http::Request) {
         "user": username,
         "auth": req.header("Authorization").map(|h| h.split(' ').next().unwrap_or("").to_ascii_lowercase()),
         "fault": fault_spec,
+        "content_type": req.header("Content-Type"),
+        "body_bytes": req.body.len(),
     });
     if let Ok(Some(body)) = req.json() {
         if req.body.len() <= 64 * 1024 {

@@ -1,8 +1,9 @@
 //! The rest of Confluence v1 / Server-DC: attachments (list, multipart upload guarded by
-//! `X-Atlassian-Token`, download, delete), labels, version list and history, restrictions
+//! `X-Atlassian-Token`, download, delete), labels, versions (content and body only when
+//! `expand` asks, as Confluence does) and history, restrictions
 //! (read, replace). Spaces, people and whole-page operations live in `site`.
 
-use super::content::label_json;
+use super::content::{Expand, label_json};
 use super::{base, readable, user, v1_err};
 use crate::http::{Req, Resp, multipart};
 use crate::model::{Attachment, Page, Property};
@@ -255,14 +256,47 @@ pub fn remove_label(ctx: &mut Ctx, id: &str, name: &str) -> Resp {
     }
 }
 
+/// One v1 version. Like Confluence, the version's `content` (and, inside it, the body) is there
+/// only when `expand` asks: `content` for the content, `content.body.storage` for its body.
+fn version_entry(ctx: &Ctx, p: &Page, v: &crate::model::PageVersion, x: &Expand) -> Value {
+    let mut out = json!({"by": user(ctx, &v.by), "when": time::conf(&v.when), "friendlyWhen": time::date(&v.when),
+        "message": v.message, "number": v.number, "minorEdit": v.minor,
+        "_links": {"self": format!("{}/rest/api/content/{}/version/{}", base(ctx), p.id, v.number)}});
+    if x.has("content") {
+        let sub: Vec<String> =
+            x.0.iter()
+                .filter_map(|e| e.strip_prefix("content."))
+                .map(String::from)
+                .collect();
+        out["content"] = super::content::page_json(ctx, p, &Expand(sub), Some(v.number));
+    } else {
+        let status = if v.number == p.current().number {
+            "current"
+        } else {
+            "historical"
+        };
+        let link = format!(
+            "/rest/api/content/{}?version={}&status={status}",
+            p.id, v.number
+        );
+        out["_expandable"] = json!({"content": link, "collaborators": ""});
+    }
+    out
+}
+
 pub fn versions_v1(ctx: &mut Ctx, id: &str, req: &Req) -> Resp {
     let idx = match readable(ctx, id, false) {
         Ok(i) => i,
         Err(r) => return r,
     };
     let p = &ctx.st.conf.pages[idx];
-    let all: Vec<Value> = p.versions.iter().rev().map(|v| json!({"by": user(ctx, &v.by), "when": time::conf(&v.when), "friendlyWhen": time::date(&v.when),
-        "message": v.message, "number": v.number, "minorEdit": v.minor, "_links": {"self": format!("{}/rest/api/content/{}/version/{}", base(ctx), p.id, v.number)}})).collect();
+    let x = Expand::from(req);
+    let all: Vec<Value> = p
+        .versions
+        .iter()
+        .rev()
+        .map(|v| version_entry(ctx, p, v, &x))
+        .collect();
     super::page_list(ctx, req, all, 200)
 }
 
@@ -480,7 +514,7 @@ pub fn properties(ctx: &mut Ctx, method: &str, id: &str, key: Option<&str>, req:
 }
 
 /// `GET /content/{id}/version/{n}`: one version with the content as it was.
-pub fn version_v1(ctx: &mut Ctx, id: &str, n: &str) -> Resp {
+pub fn version_v1(ctx: &mut Ctx, id: &str, n: &str, req: &Req) -> Resp {
     let idx = match readable(ctx, id, false) {
         Ok(i) => i,
         Err(r) => return r,
@@ -489,10 +523,5 @@ pub fn version_v1(ctx: &mut Ctx, id: &str, n: &str) -> Resp {
     let Some(v) = p.versions.iter().find(|v| v.number.to_string() == n) else {
         return v1_err(404, &format!("No version {n} for content {id}"));
     };
-    let x = super::content::Expand(vec!["body.storage".into(), "version".into()]);
-    Resp::ok(
-        json!({"by": user(ctx, &v.by), "when": time::conf(&v.when), "message": v.message, "number": v.number,
-        "minorEdit": v.minor, "content": super::content::page_json(ctx, p, &x, Some(v.number)),
-        "_links": {"self": format!("{}/rest/api/content/{}/version/{n}", base(ctx), p.id)}}),
-    )
+    Resp::ok(version_entry(ctx, p, v, &Expand::from(req)))
 }

@@ -8,6 +8,7 @@ pub mod extras;
 pub mod search;
 pub mod site;
 pub mod v2;
+pub mod v2_blog;
 pub mod v2_write;
 pub mod write;
 
@@ -51,6 +52,16 @@ pub fn readable(ctx: &Ctx, id: &str, v2: bool) -> Result<usize, Resp> {
             )
         }
     })
+}
+
+/// Like [`readable`] (v2 error shape), but only content of `kind`: Cloud v2 keeps pages and blog
+/// posts apart, so `/pages/{id}` answers 404 for a blog post id and `/blogposts/{id}` for a page.
+pub fn readable_as(ctx: &Ctx, id: &str, kind: &str) -> Result<usize, Resp> {
+    match readable(ctx, id, true) {
+        Ok(i) if ctx.st.conf.pages[i].kind == kind => Ok(i),
+        Ok(_) => Err(v2_err(404, &format!("No content found with id {id}"))),
+        Err(r) => Err(r),
+    }
 }
 
 /// A user in Confluence's shape for the flavour.
@@ -232,7 +243,7 @@ fn v1(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Resp> {
         }
         ("DELETE", ["content", id, "label", name]) => extras::remove_label(ctx, id, name),
         ("GET", ["content", id, "version"]) => extras::versions_v1(ctx, id, req),
-        ("GET", ["content", id, "version", n]) => extras::version_v1(ctx, id, n),
+        ("GET", ["content", id, "version", n]) => extras::version_v1(ctx, id, n, req),
         (m @ ("GET" | "POST"), ["content", id, "property"]) => {
             extras::properties(ctx, m, id, None, req)
         }

@@ -2,9 +2,10 @@
 //! title, create, update with the version rule, delete), direct children, ancestors, footer and
 //! inline comments with replies, versions, attachments, labels, spaces with their pages and
 //! permissions, and `users-bulk`. Lists use opaque cursors in `_links.next` and a `Link` header.
+//! Page endpoints answer 404 for a blog post id (those are served by `v2_blog.rs`).
 
 use super::content::child_pages;
-use super::{readable, storage, v2_err, web_path};
+use super::{readable_as, storage, v2_err, web_path};
 use crate::http::{Req, Resp, base64_decode, base64_encode, percent_encode};
 use crate::markup;
 use crate::model::{Page, PageComment};
@@ -12,7 +13,7 @@ use crate::router::Ctx;
 use crate::time;
 use serde_json::{Value, json};
 
-fn cursor_page(ctx: &Ctx, req: &Req, all: Vec<Value>) -> Resp {
+pub(super) fn cursor_page(ctx: &Ctx, req: &Req, all: Vec<Value>) -> Resp {
     let limit = req.q_int("limit", 25).unwrap_or(25).clamp(1, 250) as usize;
     let start = match req.q("cursor") {
         None => 0,
@@ -62,8 +63,8 @@ fn version_v2(ctx: &Ctx, v: &crate::model::PageVersion) -> Value {
 fn body_v2(ctx: &Ctx, raw: &str, format: Option<&str>) -> Option<Value> {
     let stored = storage(ctx, raw);
     Some(match format? {
-        "storage" => json!({"storage": {"representation": "storage", "value": stored}}),
-        "view" | "export_view" => {
+        f @ ("storage" | "editor") => json!({f: {"representation": f, "value": stored}}),
+        "view" | "export_view" | "anonymous_export_view" | "styled_view" => {
             json!({format.unwrap(): {"representation": format.unwrap(), "value": markup::storage_to_view(&stored)}})
         }
         "atlas_doc_format" => {
@@ -75,7 +76,7 @@ fn body_v2(ctx: &Ctx, raw: &str, format: Option<&str>) -> Option<Value> {
     })
 }
 
-fn account(ctx: &Ctx, who: &str) -> String {
+pub(super) fn account(ctx: &Ctx, who: &str) -> String {
     ctx.st
         .user(who)
         .map(|u| u.account_id.clone())
@@ -167,7 +168,58 @@ pub fn space_by_id<'a>(ctx: &'a Ctx, id: &str) -> Result<&'a crate::model::Space
         .ok_or_else(|| v2_err(404, &format!("No space with id {id}")))
 }
 
+const SINGLE_FORMATS: &[&str] = &[
+    "storage",
+    "atlas_doc_format",
+    "view",
+    "export_view",
+    "anonymous_export_view",
+    "styled_view",
+    "editor",
+];
+
+/// Confluence v2 refuses enum parameters outside their lists: `body-format` (one item takes
+/// seven representations, a list only `storage` and `atlas_doc_format`) and `status`.
+fn bad_enum(rest: &[&str], req: &Req) -> Option<Resp> {
+    let single = rest.len() == 2 && rest[0] != "spaces";
+    let formats: &[&str] = if single {
+        SINGLE_FORMATS
+    } else {
+        &SINGLE_FORMATS[..2]
+    };
+    let statuses: &[&str] = match rest {
+        ["spaces"] => &["current", "archived"],
+        _ => &[
+            "current",
+            "archived",
+            "trashed",
+            "deleted",
+            "historical",
+            "draft",
+        ],
+    };
+    for (name, allowed) in [("body-format", formats), ("status", statuses)] {
+        for v in req.q_list(name) {
+            if !allowed.contains(&v.as_str()) {
+                return Some(v2_err(
+                    400,
+                    &format!(
+                        "Provided value {{{v}}} for '{name}' is not the correct type. Expected one of: {}",
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    None
+}
+
 pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Resp> {
+    if method == "GET" {
+        if let Some(r) = bad_enum(rest, req) {
+            return Some(r);
+        }
+    }
     Some(match (method, rest) {
         ("GET", ["pages"]) => {
             let ids = req.q_list("id");
@@ -200,7 +252,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
                 .collect();
             cursor_page(ctx, req, all)
         }
-        ("GET", ["pages", id]) => match readable(ctx, id, true) {
+        ("GET", ["pages", id]) => match readable_as(ctx, id, "page") {
             Ok(i) => {
                 let p = &ctx.st.conf.pages[i];
                 let version = req.q("version").and_then(|v| v.parse().ok());
@@ -214,10 +266,12 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
             }
             Err(r) => r,
         },
+        ("GET", ["blogposts"]) => super::v2_blog::list(ctx, req),
+        ("GET", ["blogposts", id]) => super::v2_blog::get(ctx, id, req),
         ("POST", ["pages"]) => super::v2_write::create_page(ctx, req),
         ("PUT", ["pages", id]) => super::v2_write::update_page(ctx, id, req),
         ("DELETE", ["pages", id]) => {
-            let i = match readable(ctx, id, true) {
+            let i = match readable_as(ctx, id, "page") {
                 Ok(i) => i,
                 Err(r) => return Some(r),
             };
@@ -238,7 +292,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
             Resp::empty(204)
         }
         ("GET", ["pages", id, kind @ ("direct-children" | "children")]) => {
-            match readable(ctx, id, true) {
+            match readable_as(ctx, id, "page") {
                 Ok(i) => {
                     let pid = ctx.st.conf.pages[i].id;
                     let all: Vec<Value> = child_pages(ctx, pid)
@@ -258,7 +312,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
                 Err(r) => r,
             }
         }
-        ("GET", ["pages", id, "ancestors"]) => match readable(ctx, id, true) {
+        ("GET", ["pages", id, "ancestors"]) => match readable_as(ctx, id, "page") {
             Ok(i) => {
                 let all: Vec<Value> = ctx
                     .st
@@ -271,7 +325,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
             Err(r) => r,
         },
         ("GET", ["pages", id, kind @ ("footer-comments" | "inline-comments")]) => {
-            match readable(ctx, id, true) {
+            match readable_as(ctx, id, "page") {
                 Ok(i) => {
                     let pid = ctx.st.conf.pages[i].id;
                     let loc = if *kind == "footer-comments" {
@@ -345,7 +399,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
                 Err(r) => r,
             }
         }
-        ("GET", ["pages", id, "versions"]) => match readable(ctx, id, true) {
+        ("GET", ["pages", id, "versions"]) => match readable_as(ctx, id, "page") {
             Ok(i) => {
                 let all: Vec<Value> = ctx.st.conf.pages[i]
                     .versions
@@ -357,7 +411,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
             }
             Err(r) => r,
         },
-        ("GET", ["pages", id, "attachments"]) => match readable(ctx, id, true) {
+        ("GET", ["pages", id, "attachments"]) => match readable_as(ctx, id, "page") {
             Ok(i) => {
                 let p = &ctx.st.conf.pages[i];
                 let name = req.q("filename");
@@ -383,7 +437,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
             None => v2_err(404, &format!("No attachment with id {id}")),
         },
         ("DELETE", ["attachments", id]) => super::extras::delete_attachment(ctx, id, true),
-        ("GET", ["pages", id, "properties"]) => match readable(ctx, id, true) {
+        ("GET", ["pages", id, "properties"]) => match readable_as(ctx, id, "page") {
             Ok(i) => {
                 let p = &ctx.st.conf.pages[i];
                 let all = p
@@ -399,7 +453,7 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
             }
             Err(r) => r,
         },
-        ("GET", ["pages", id, "labels"]) => match readable(ctx, id, true) {
+        ("GET", ["pages", id, "labels"]) => match readable_as(ctx, id, "page") {
             Ok(i) => {
                 let all = ctx.st.conf.pages[i]
                     .labels

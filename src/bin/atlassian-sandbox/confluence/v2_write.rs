@@ -4,7 +4,7 @@
 
 use super::v2::{comment_v2, page_v2, space_by_id, visible_comment};
 use super::write::{Edit, apply_update, check_xhtml, new_page};
-use super::{readable, v2_err};
+use super::{readable_as, v2_err};
 use crate::http::{Req, Resp};
 use crate::markup;
 use crate::model::PageComment;
@@ -88,7 +88,7 @@ pub fn create_page(ctx: &mut Ctx, req: &Req) -> Resp {
         .map(String::from)
         .or(v["parentId"].as_u64().map(|n| n.to_string()))
     {
-        Some(pid) => match readable(ctx, &pid, true) {
+        Some(pid) => match readable_as(ctx, &pid, "page") {
             Ok(i) if ctx.st.conf.pages[i].space == key => Some(ctx.st.conf.pages[i].id),
             _ => return v2_err(400, "parentId is not a page in this space"),
         },
@@ -102,7 +102,7 @@ pub fn create_page(ctx: &mut Ctx, req: &Req) -> Resp {
 }
 
 pub fn update_page(ctx: &mut Ctx, id: &str, req: &Req) -> Resp {
-    let i = match readable(ctx, id, true) {
+    let i = match readable_as(ctx, id, "page") {
         Ok(i) => i,
         Err(r) => return r,
     };
@@ -161,7 +161,7 @@ pub fn create_comment(ctx: &mut Ctx, kind: &str, req: &Req) -> Resp {
             .or(v["pageId"].as_u64().map(|n| n.to_string()))
             .unwrap_or_default(),
     };
-    let pi = match readable(ctx, &page_id, true) {
+    let pi = match readable_as(ctx, &page_id, "page") {
         Ok(i) => i,
         Err(_) => return v2_err(400, "pageId is missing or is not a page you can see"),
     };

@@ -1,7 +1,8 @@
 //! Issue search in both eras. Cloud: `GET|POST /rest/api/3/search/jql` (token paging,
 //! `nextPageToken`, no `total`, default fields = id only, bounded JQL required) and
-//! `POST /search/approximate-count`; the removed `/rest/api/{2,3}/search` answers 410 with
-//! Atlassian's text. Server/DC: `GET|POST /rest/api/2/search` with startAt/maxResults/total.
+//! `POST /search/approximate-count` (closed bodies: an unknown property is a 400); the removed
+//! `/rest/api/{2,3}/search` answers 410 with Atlassian's text. Server/DC:
+//! `GET|POST /rest/api/2/search` with startAt/maxResults/total.
 
 use super::fields::{self, Sel};
 use super::render::{Api, R};
@@ -107,8 +108,56 @@ fn page(
     (issues, names, schema)
 }
 
+/// Cloud's search beans are closed (`additionalProperties: false`): a property they do not
+/// define (e.g. the old search's `startAt`) or a value of the wrong JSON type is refused with
+/// this text.
+fn closed_body(req: &Req, allowed: &[(&str, &str)]) -> Result<(), Resp> {
+    let bad = || {
+        super::err(
+            400,
+            "Invalid request payload. Refer to the REST API documentation and try again.",
+        )
+    };
+    let Ok(Some(body)) = req.json() else {
+        return Ok(());
+    };
+    let Some(obj) = body.as_object() else {
+        return Err(bad());
+    };
+    for (k, v) in obj {
+        let ok = match allowed.iter().find(|(n, _)| n == k).map(|(_, t)| *t) {
+            None => false,
+            Some(_) if v.is_null() => true,
+            Some("string") => v.is_string(),
+            Some("integer") => v.is_i64(),
+            Some("boolean") => v.is_boolean(),
+            Some("array") => v.is_array(),
+            Some(_) => true,
+        };
+        if !ok {
+            return Err(bad());
+        }
+    }
+    Ok(())
+}
+
 /// Cloud `/search/jql`.
 pub fn search_jql(ctx: &mut Ctx, api: Api, method: &str, req: &Req) -> Resp {
+    if method == "POST" {
+        let allowed = [
+            ("jql", "string"),
+            ("nextPageToken", "string"),
+            ("maxResults", "integer"),
+            ("fields", "array"),
+            ("expand", "string"),
+            ("properties", "array"),
+            ("fieldsByKeys", "boolean"),
+            ("reconcileIssues", "array"),
+        ];
+        if let Err(r) = closed_body(req, &allowed) {
+            return r;
+        }
+    }
     let p = match params(req, method) {
         Ok(p) => p,
         Err(r) => return r,
@@ -165,6 +214,9 @@ fn decode_token(t: &str) -> Option<usize> {
 }
 
 pub fn approximate_count(ctx: &mut Ctx, req: &Req) -> Resp {
+    if let Err(r) = closed_body(req, &[("jql", "string")]) {
+        return r;
+    }
     let body = req.json().ok().flatten().unwrap_or(Value::Null);
     let src = body["jql"].as_str().unwrap_or("");
     let q = match jql::compile(ctx.st, src) {

@@ -1,4 +1,5 @@
-//! A small JSON-schema checker for the contract test: the subset of OpenAPI 3.0 schemas and
+//! A small JSON-schema checker, shared by the sandbox contract test (answers) and
+//! `spec_check` (requests): the subset of OpenAPI 3.0 schemas and
 //! JSON Schema draft-04 that Atlassian's documents and the ADF schema use — `$ref` (any JSON
 //! pointer into the same document), `type` (also as a list), `nullable`, `enum`, `properties`,
 //! `required`, `additionalProperties` (boolean or schema), `items`, `allOf`, `anyOf`, `oneOf`
