@@ -53,26 +53,33 @@ pub fn check_balanced(query: &str) -> Result<(), String> {
     scan(query, |_, _| {})
 }
 
-/// Split `where ORDER BY ...` at a top-level `ORDER BY` (outside quotes and parentheses); trims
-/// both parts.
-pub fn split_order_by(jql: &str) -> (String, Option<String>) {
+/// Where `ORDER BY` starts (outside quotes): the first one at the top level, and whether one
+/// also appears inside parentheses (never valid JQL or CQL).
+fn find_order_by(jql: &str) -> (Option<usize>, bool) {
     let lower = jql.to_ascii_lowercase();
     let bytes = jql.as_bytes();
-    let mut at = None;
+    let (mut top, mut nested) = (None, false);
     // An unbalanced query is refused by `restrict` before this matters; scan what it can.
     let _ = scan(jql, |i, depth| {
-        if at.is_some() || depth > 0 {
-            return;
-        }
         let at_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
         if at_word && lower[i..].starts_with("order") {
             let rest = &lower[i + 5..];
             if rest.starts_with(char::is_whitespace) && rest.trim_start().starts_with("by") {
-                at = Some(i);
+                if depth > 0 {
+                    nested = true;
+                } else if top.is_none() {
+                    top = Some(i);
+                }
             }
         }
     });
-    match at {
+    (top, nested)
+}
+
+/// Split `where ORDER BY ...` at a top-level `ORDER BY` (outside quotes and parentheses); trims
+/// both parts.
+pub fn split_order_by(jql: &str) -> (String, Option<String>) {
+    match find_order_by(jql).0 {
         Some(i) => (
             jql[..i].trim().to_string(),
             Some(jql[i..].trim().to_string()),
@@ -128,6 +135,9 @@ fn quote_key(k: &str) -> String {
 /// never leave its group. The error completes "the query ...".
 pub fn restrict(query: &str, field: &str, keys: &[String]) -> Result<String, String> {
     check_balanced(query)?;
+    if find_order_by(query).1 {
+        return Err("ORDER BY may only end the query, not stand inside parentheses".into());
+    }
     if keys.is_empty() {
         return Ok(query.trim().to_string());
     }

@@ -223,6 +223,26 @@ impl Confluence {
         }
     }
 
+    /// Cloud: a page by id, or the blog post with that id (v2 serves them apart; search finds
+    /// both, so an id from a search result must work either way).
+    fn cloud_content(&self, id: &str, cancelled: &dyn Fn() -> bool) -> Result<Value, Error> {
+        let get = |kind: &str| {
+            self.client
+                .get(&format!("/api/v2/{kind}/{}", segment(id)))
+                .query("body-format", "storage")
+                .cancel_when(cancelled)
+                .send_json()
+        };
+        match get("pages") {
+            Err(e) if e.status() == Some(404) => {
+                let mut post = get("blogposts").map_err(|_| e)?;
+                post["type"] = json!("blogpost");
+                Ok(post)
+            }
+            other => Ok(other?),
+        }
+    }
+
     /// One page with its body, by id or by space and title.
     pub fn get_page(
         &self,
@@ -235,12 +255,7 @@ impl Confluence {
         let (raw, space_key, space_name) = match self.deployment() {
             Deployment::Cloud => {
                 let raw = match req.page {
-                    PageRef::Id(id) => self
-                        .client
-                        .get(&format!("/api/v2/pages/{}", segment(id)))
-                        .query("body-format", "storage")
-                        .cancel_when(cancelled)
-                        .send_json()?,
+                    PageRef::Id(id) => self.cloud_content(id, cancelled)?,
                     PageRef::Title { space_key, title } => {
                         let space_id = self.space_id(space_key, cancelled)?;
                         let page = self

@@ -54,6 +54,12 @@ fn slow(_: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     Ok(json!({"steps": steps}).into())
 }
 
+/// Resolves the Jira site of the call, which checks the tool's availability against it.
+fn cloud_only(s: &Services, _: &Args, ctx: &CallCtx) -> ToolOutput {
+    let jira = super::sites::jira(s, ctx)?;
+    Ok(json!({"site": jira.client().options().base_url}).into())
+}
+
 fn fail(_: &Services, args: &Args, _: &CallCtx) -> ToolOutput {
     if args.bool("panic") == Some(true) {
         panic!("fixture_fail asked to panic");
@@ -177,9 +183,9 @@ pub const TOOLS: &[Tool<Services>] = &[
         ..fixture(
             "fixture_cloud_only",
             "Cloud only",
-            "Test fixture: only available when Jira is Cloud.",
+            "Test fixture: only available when the Jira site the call uses is Cloud.",
             &[],
-            echo,
+            cloud_only,
         )
     },
     Tool {

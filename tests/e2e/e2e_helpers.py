@@ -35,6 +35,7 @@ FIXTURE_TOOLS = {
     "fixture_echo",
     "fixture_slow",
     "fixture_fail",
+    "fixture_files",
     "fixture_write",
     "fixture_cloud_only",
     "fixture_needs_elicitation",

@@ -134,6 +134,22 @@ def test_inspector_cli(js, start):
     assert failed.returncode == 5, failed.stderr  # the Inspector's exit code for isError results
 
 
+def test_inspector_cli_reads_images_and_files(js, start):
+    """The Inspector (TypeScript SDK schemas underneath) accepts every content block of
+    fixture_files, in both eras; structuredContent comes along from 2025-06-18 on."""
+    srv = start()
+    for era in ("legacy", "modern"):
+        called = inspector(js, f"{srv.base}/mcp", "http", "--protocol-era", era, "--method", "tools/call",
+                           "--tool-name", "fixture_files")
+        assert called.returncode == 0, (era, called.stderr)
+        result = json.loads(called.stdout)
+        kinds = [c["type"] for c in result["content"]]
+        assert kinds == ["text", "image", "resource", "resource_link"], (era, kinds)
+        assert result["content"][1]["mimeType"] == "image/png"
+        assert result["content"][2]["resource"]["blob"]
+        assert result["structuredContent"] == {"files": 3, "note": "image, resource and link follow"}
+
+
 def test_conformance_scenarios(js, start):
     srv = start()
     summary = []

@@ -2,8 +2,10 @@
 //! project filter through the Jira layer, on the query and on what comes back.
 
 use crate::jira::{GetIssue, Search};
-use crate::mcp::{Args, CallCtx, Param, Tool, ToolOutput};
-use crate::tools::params::{EXPAND, ISSUE_KEY_PARAM, START_AT, USE_DISPLAY_NAMES, limit};
+use crate::mcp::{Args, CallCtx, Param, Tool, ToolError, ToolOutput};
+use crate::tools::params::{
+    EXPAND, ISSUE_KEY_PARAM, PROJECT_KEY, START_AT, USE_DISPLAY_NAMES, limit,
+};
 use crate::tools::{Services, jira_error, sites};
 
 const TOOLSET: &str = "jira_issues";
@@ -29,16 +31,23 @@ fn get_issue(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
 }
 
 fn search(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
+    let projects: Vec<String> = args
+        .list("projects_filter")
+        .into_iter()
+        .map(|p| p.to_ascii_uppercase())
+        .collect();
+    if let Some(bad) = projects.iter().find(|k| !(PROJECT_KEY.check)(k)) {
+        return Err(ToolError::InvalidArgument {
+            param: "projects_filter".into(),
+            problem: format!("{bad:?} is not {}", PROJECT_KEY.expected),
+        });
+    }
     let req = Search {
         jql: args.string("jql"),
         fields: args.string("fields"),
         limit: s.limit(args.int("limit").unwrap_or(10)),
         start_at: args.count("start_at"),
-        projects: args
-            .list("projects_filter")
-            .into_iter()
-            .map(|p| p.to_ascii_uppercase())
-            .collect(),
+        projects,
         expand: args.str("expand"),
         page_token: args.str("page_token"),
         use_display_names: args.bool("use_display_names").unwrap_or(false),

@@ -1,0 +1,19 @@
+//! Table-driven tests of every tool against the sandbox: one module per toolset, each a table of
+//! rows (tool, deployment, configuration, arguments, expected result or error, expected upstream
+//! requests). One sandbox per deployment and one long-lived stdio server per configuration serve
+//! the whole binary; every request a tool sends is checked against Atlassian's official OpenAPI
+//! documents. `coverage` fails when a tool lacks a success row and a failure row on a deployment
+//! it supports; `filters` is the injection catalogue for the project and space filters.
+
+mod support;
+
+#[path = "tools/confluence_pages.rs"]
+mod confluence_pages;
+#[path = "tools/coverage.rs"]
+mod coverage;
+#[path = "tools/filters.rs"]
+mod filters;
+#[path = "tools/harness.rs"]
+mod harness;
+#[path = "tools/jira_issues.rs"]
+mod jira_issues;
