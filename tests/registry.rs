@@ -1,12 +1,15 @@
 //! Registry-wide checks over every declared tool: well-formed declarations, unique names, known
-//! toolsets, portable schemas, the size of tools/list, and agreement with the reference server's
-//! interface contract (fixtures/compat/upstream-tools.json: same names, parameters and classes).
+//! toolsets, portable schemas, the tools/list byte budget against the reference's entries
+//! (fixtures/compat/upstream-tool-bytes.json), and strict agreement with the reference server's
+//! interface contract (fixtures/compat/upstream-tools.json: names, parameter names, types,
+//! defaults, ranges, required, read/write, destructiveHint, Cloud-only/Server-only), with one
+//! explicit list of the reference tools not implemented yet.
 
 use std::collections::BTreeSet;
 use std::fs;
 
 use mcp_atlassian::config::ALL_TOOLSETS;
-use mcp_atlassian::mcp::{Access, registry};
+use mcp_atlassian::mcp::{Access, ParamType, registry};
 use mcp_atlassian::tools;
 use serde_json::Value;
 
@@ -79,17 +82,136 @@ fn every_tool_is_well_formed_and_portable() {
             problems.push(format!("{}: unknown toolset {}", tool.name, tool.toolset));
         }
     }
-    let list: Vec<Value> = tools::catalogue(false)
-        .iter()
-        .map(|t| t.definition())
-        .collect();
-    let size = serde_json::to_string(&list).unwrap().len();
-    if size > 60 * 1024 {
-        problems.push(format!(
-            "tools/list with every tool is {size} bytes (budget 60 KB)"
-        ));
-    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The reference's tools this version does not implement yet; the tool issues empty it. A name
+/// here that gets implemented fails the test, so the list only shrinks.
+const NOT_YET: &[&str] = &[
+    "confluence_add_comment",
+    "confluence_add_inline_comment",
+    "confluence_add_label",
+    "confluence_check_content_permissions",
+    "confluence_copy_page",
+    "confluence_create_page",
+    "confluence_create_page_from_template",
+    "confluence_delete_attachment",
+    "confluence_delete_page",
+    "confluence_download_attachment",
+    "confluence_download_content_attachments",
+    "confluence_get_attachments",
+    "confluence_get_comments",
+    "confluence_get_inline_comments",
+    "confluence_get_labels",
+    "confluence_get_page_children",
+    "confluence_get_page_diff",
+    "confluence_get_page_history",
+    "confluence_get_page_images",
+    "confluence_get_page_restrictions",
+    "confluence_get_page_template",
+    "confluence_get_page_views",
+    "confluence_get_space_page_tree",
+    "confluence_get_space_permissions",
+    "confluence_list_page_templates",
+    "confluence_move_page",
+    "confluence_reply_to_comment",
+    "confluence_search_user",
+    "confluence_set_page_restrictions",
+    "confluence_update_page",
+    "confluence_update_page_section",
+    "confluence_upload_attachment",
+    "confluence_upload_attachments",
+    "jira_add_comment",
+    "jira_add_issues_to_sprint",
+    "jira_add_watcher",
+    "jira_add_worklog",
+    "jira_assign_issue",
+    "jira_batch_create_issues",
+    "jira_batch_create_versions",
+    "jira_batch_get_changelogs",
+    "jira_create_customer_request",
+    "jira_create_issue",
+    "jira_create_issue_link",
+    "jira_create_remote_issue_link",
+    "jira_create_sprint",
+    "jira_create_version",
+    "jira_delete_issue",
+    "jira_download_attachments",
+    "jira_edit_comment",
+    "jira_get_agile_boards",
+    "jira_get_all_projects",
+    "jira_get_board_issues",
+    "jira_get_create_fields",
+    "jira_get_cross_project_dependencies",
+    "jira_get_field_options",
+    "jira_get_issue_dates",
+    "jira_get_issue_development_info",
+    "jira_get_issue_images",
+    "jira_get_issue_proforma_forms",
+    "jira_get_issue_sla",
+    "jira_get_issue_watchers",
+    "jira_get_issues_development_info",
+    "jira_get_link_types",
+    "jira_get_project_components",
+    "jira_get_project_epic_hierarchy",
+    "jira_get_project_fields",
+    "jira_get_project_issue_types",
+    "jira_get_project_issues",
+    "jira_get_project_versions",
+    "jira_get_proforma_form_details",
+    "jira_get_queue_issues",
+    "jira_get_request_type_fields",
+    "jira_get_request_types",
+    "jira_get_service_desk_for_project",
+    "jira_get_service_desk_queues",
+    "jira_get_sprint_issues",
+    "jira_get_sprints_from_board",
+    "jira_get_transitions",
+    "jira_get_user_profile",
+    "jira_get_worklog",
+    "jira_link_to_epic",
+    "jira_move_issue",
+    "jira_move_issues_to_backlog",
+    "jira_remove_issue_link",
+    "jira_remove_watcher",
+    "jira_search_assignable_users",
+    "jira_search_fields",
+    "jira_search_projects",
+    "jira_transition_issue",
+    "jira_update_issue",
+    "jira_update_proforma_form_answers",
+    "jira_update_sprint",
+    "jira_update_version",
+];
+
+/// The JSON type the reference declares for a parameter, as our schema renders it.
+fn schema_type(p: &registry::Param) -> &'static str {
+    match p.ty {
+        ParamType::String | ParamType::JsonObject | ParamType::JsonArray => "string",
+        ParamType::Integer => "integer",
+        ParamType::Number => "number",
+        ParamType::Boolean => "boolean",
+        ParamType::StringArray => "array",
+    }
+}
+
+/// A default as the reference would compare it (comma lists the reference marks unordered are
+/// compared as sets).
+fn same_default(ours: Option<Value>, theirs: &Value, unordered: bool) -> bool {
+    match (ours, theirs) {
+        (None, Value::Null) => true,
+        (Some(Value::String(a)), Value::String(b)) if unordered => {
+            let set = |s: &str| {
+                s.split(',')
+                    .map(str::trim)
+                    .map(str::to_string)
+                    .collect::<BTreeSet<_>>()
+            };
+            set(&a) == set(b)
+        }
+        (Some(a), b) => &a == b,
+        (None, _) => false,
+    }
 }
 
 #[test]
@@ -97,23 +219,62 @@ fn tools_keep_the_reference_interface() {
     let upstream = upstream();
     assert_eq!(upstream.len(), 98, "the contract lists 98 tools");
     let mut problems = Vec::new();
+    let ours: BTreeSet<&str> = tools::catalogue(false).iter().map(|t| t.name).collect();
+    for up in &upstream {
+        let name = up["name"].as_str().unwrap();
+        match (ours.contains(name), NOT_YET.contains(&name)) {
+            (false, false) => problems.push(format!("{name}: neither implemented nor in NOT_YET")),
+            (true, true) => problems.push(format!("{name}: implemented; remove it from NOT_YET")),
+            _ => {}
+        }
+    }
     for tool in tools::catalogue(false) {
         let Some(up) = upstream.iter().find(|u| u["name"] == tool.name) else {
             problems.push(format!("{}: not a tool of the reference server", tool.name));
             continue;
         };
-        if up["toolset"] != tool.toolset {
-            problems.push(format!(
-                "{}: toolset {} but the reference says {}",
-                tool.name, tool.toolset, up["toolset"]
-            ));
-        }
-        let write = up["access"] == "write";
-        if write != (tool.access == Access::Write) {
-            problems.push(format!(
-                "{}: read/write class differs from the reference",
-                tool.name
-            ));
+        let mut differ = |what: &str, ours: String, theirs: String| {
+            if ours != theirs {
+                problems.push(format!(
+                    "{}: {what} is {ours}, the reference says {theirs}",
+                    tool.name
+                ));
+            }
+        };
+        differ(
+            "toolset",
+            tool.toolset.into(),
+            up["toolset"].as_str().unwrap().into(),
+        );
+        differ(
+            "access",
+            if tool.access == Access::Write {
+                "write"
+            } else {
+                "read"
+            }
+            .into(),
+            up["access"].as_str().unwrap().into(),
+        );
+        differ(
+            "availability",
+            format!("{:?}", tool.availability),
+            match (up["cloud_only"].as_bool(), up["server_only"].as_bool()) {
+                (Some(true), _) => "CloudOnly",
+                (_, Some(true)) => "ServerDcOnly",
+                _ => "Everywhere",
+            }
+            .into(),
+        );
+        if let Some(d) = up
+            .pointer("/annotations/destructiveHint")
+            .and_then(Value::as_bool)
+        {
+            differ(
+                "destructiveHint",
+                tool.destructive.to_string(),
+                d.to_string(),
+            );
         }
         let theirs: BTreeSet<&str> = up["parameters"]
             .as_array()
@@ -121,30 +282,108 @@ fn tools_keep_the_reference_interface() {
             .iter()
             .map(|p| p["name"].as_str().unwrap())
             .collect();
-        let ours: BTreeSet<&str> = tool.params.iter().map(|p| p.name).collect();
-        for missing in theirs.difference(&ours) {
+        let names: BTreeSet<&str> = tool.params.iter().map(|p| p.name).collect();
+        for missing in theirs.difference(&names) {
             problems.push(format!(
                 "{}: missing the reference parameter {missing}",
                 tool.name
             ));
         }
-        for extra in ours.difference(&theirs) {
+        for extra in names.difference(&theirs) {
             problems.push(format!(
                 "{}: parameter {extra} is not in the reference",
                 tool.name
             ));
         }
         for p in up["parameters"].as_array().unwrap() {
-            if let Some(ours) = tool.param(p["name"].as_str().unwrap())
-                && p["required"].as_bool() == Some(true)
-                && !ours.required
-            {
+            let Some(mine) = tool.param(p["name"].as_str().unwrap()) else {
+                continue;
+            };
+            let at = format!("{}.{}", tool.name, mine.name);
+            let mut check = |what: &str, ours: String, theirs: String| {
+                if ours != theirs {
+                    problems.push(format!(
+                        "{at}: {what} is {ours}, the reference says {theirs}"
+                    ));
+                }
+            };
+            check(
+                "type",
+                schema_type(mine).into(),
+                p["type"].as_str().unwrap().into(),
+            );
+            check(
+                "required",
+                mine.required.to_string(),
+                p["required"].as_bool().unwrap_or(false).to_string(),
+            );
+            check(
+                "minimum",
+                format!("{:?}", mine.minimum),
+                format!("{:?}", p["minimum"].as_i64()),
+            );
+            check(
+                "maximum",
+                format!("{:?}", mine.maximum),
+                format!("{:?}", p["maximum"].as_i64()),
+            );
+            if let Some(choices) = p["enum"].as_array() {
+                let theirs: BTreeSet<&str> = choices.iter().filter_map(Value::as_str).collect();
+                let ours: BTreeSet<&str> = mine.choices.iter().copied().collect();
+                check("enum", format!("{ours:?}"), format!("{theirs:?}"));
+            }
+            let unordered = p["default_is_unordered"].as_bool().unwrap_or(false);
+            let ours_default = mine.default.map(|d| d.to_json());
+            if !same_default(ours_default.clone(), &p["default"], unordered) {
                 problems.push(format!(
-                    "{}.{}: required in the reference",
-                    tool.name, ours.name
+                    "{at}: default is {ours_default:?}, the reference says {}",
+                    p["default"]
+                ));
+            }
+            if p["pattern"].is_string() && mine.format.is_none() {
+                problems.push(format!(
+                    "{at}: the reference checks a pattern, we check no format"
                 ));
             }
         }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Our `tools/list` entries against the reference's (fixtures/compat/upstream-tool-bytes.json):
+/// at most half the bytes in total over the tools implemented, and no tool above 70 % of its own.
+#[test]
+fn tools_list_stays_within_the_byte_budget() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/compat/upstream-tool-bytes.json"
+    );
+    let data: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    let theirs = data["tools"].as_object().unwrap();
+    let (mut our_total, mut their_total) = (0usize, 0usize);
+    let mut problems = Vec::new();
+    for tool in tools::catalogue(false) {
+        let ours = serde_json::to_string(&tool.definition()).unwrap().len();
+        let Some(reference) = theirs.get(tool.name).and_then(Value::as_u64) else {
+            problems.push(format!("{}: no reference size", tool.name));
+            continue;
+        };
+        let reference = reference as usize;
+        our_total += ours;
+        their_total += reference;
+        if ours * 100 > reference * 70 {
+            problems.push(format!(
+                "{}: {ours} bytes, {}% of the reference's {reference} (budget 70%)",
+                tool.name,
+                ours * 100 / reference
+            ));
+        }
+    }
+    if our_total * 2 > their_total {
+        problems.push(format!(
+            "all tools: {our_total} bytes, {}% of the reference's {their_total} (budget 50%)",
+            our_total * 100 / their_total.max(1)
+        ));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

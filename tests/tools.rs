@@ -17,3 +17,5 @@ mod filters;
 mod harness;
 #[path = "tools/jira_issues.rs"]
 mod jira_issues;
+#[path = "tools/platform.rs"]
+mod platform;

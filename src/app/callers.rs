@@ -54,30 +54,6 @@ fn refused(message: impl Into<String>, hint: &str) -> ToolError {
     ToolError::failed(message).hint(hint)
 }
 
-/// Decode standard base64 (padding optional).
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let (mut bits, mut nbits) = (0u32, 0);
-    for c in text.trim().bytes().filter(|c| *c != b'=') {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        bits = (bits << 6) | u32::from(v);
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            out.push((bits >> nbits) as u8);
-            bits &= (1 << nbits) - 1;
-        }
-    }
-    Some(out)
-}
-
 /// `Authorization` → credentials; the flag is true for OAuth bearer tokens.
 fn parse_authorization(value: &str) -> Result<(Credentials, bool), ToolError> {
     let hint = "Send Authorization: Bearer <OAuth token>, Token <personal token> or Basic <base64 of email:api-token>";
@@ -90,7 +66,7 @@ fn parse_authorization(value: &str) -> Result<(Credentials, bool), ToolError> {
         "bearer" => Ok((Credentials::Bearer(Secret::new(rest)), true)),
         "token" => Ok((Credentials::Bearer(Secret::new(rest)), false)),
         "basic" => {
-            let decoded = base64_decode(rest)
+            let decoded = crate::mcp::content::base64_decode(rest)
                 .and_then(|b| String::from_utf8(b).ok())
                 .ok_or_else(|| refused("the Basic credential is not valid base64", hint))?;
             let (user, secret) = decoded

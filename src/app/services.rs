@@ -153,9 +153,9 @@ pub fn build(config: &Config) -> Result<Services, String> {
         jira,
         confluence,
         max_limit: config.resilience.max_pagination_limit as usize,
-        max_file_bytes: 50 * 1024 * 1024,
-        inline_file_bytes: 10 * 1024 * 1024,
-        upload_root: None,
+        max_file_bytes: config.files.max_file_bytes,
+        inline_file_bytes: config.files.inline_file_bytes,
+        upload_root: config.files.upload_dir.as_ref().map(Into::into),
         callers: super::callers::build(config, &limiter)?,
     })
 }

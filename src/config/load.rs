@@ -17,8 +17,9 @@ use super::service::{
 use super::sources::{Sources, as_is, lower};
 use super::toolsets::{ALL_TOOLSETS, parse_enabled_tools, resolve_toolsets};
 use super::{
-    ClientStorageMode, Config, DEFAULT_HOST, DEFAULT_PATH, DEFAULT_PORT, HttpAuthConfig, LogLevel,
-    OAUTH_GRANT_TYPES, OAuthProxyConfig, ResilienceConfig, TlsConfig, Transport,
+    ClientStorageMode, Config, DEFAULT_HOST, DEFAULT_PATH, DEFAULT_PORT, FilesConfig,
+    HttpAuthConfig, LogLevel, OAUTH_GRANT_TYPES, OAuthProxyConfig, ResilienceConfig, TlsConfig,
+    Transport,
 };
 
 /// Builds the configuration from parsed flags and an environment source.
@@ -181,6 +182,7 @@ pub fn load(cli: &Cli, env: &EnvSource) -> Result<Config, ConfigError> {
         http_auth,
         tls,
         resilience: resilience(&src)?,
+        files: files(&src)?,
         env_file: env.env_file().map(str::to_owned),
     })
 }
@@ -330,6 +332,30 @@ fn oauth_proxy(
         client_storage_mode: storage_mode,
         client_storage_factory: storage_factory,
         client_storage_config_json: storage_json,
+    })
+}
+
+fn files(src: &Sources<'_>) -> Result<FilesConfig, ConfigError> {
+    const MB: u64 = 1024 * 1024;
+    let d = FilesConfig::default();
+    let max: u64 = src.number(
+        "MCP_ATLASSIAN_MAX_FILE_MB",
+        d.max_file_bytes / MB,
+        1..=1024,
+        "a whole number of megabytes",
+    )?;
+    let inline: u64 = src.number(
+        "MCP_ATLASSIAN_INLINE_FILE_MB",
+        d.inline_file_bytes / MB,
+        0..=1024,
+        "a whole number of megabytes",
+    )?;
+    Ok(FilesConfig {
+        upload_dir: src
+            .string("MCP_ATLASSIAN_UPLOAD_DIR")
+            .filter(|s| !s.is_empty()),
+        max_file_bytes: max * MB,
+        inline_file_bytes: (inline * MB).min(max * MB),
     })
 }
 

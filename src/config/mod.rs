@@ -110,6 +110,8 @@ pub struct Config {
     pub http_auth: HttpAuthConfig,
     pub tls: TlsConfig,
     pub resilience: ResilienceConfig,
+    /// Attachment downloads and uploads.
+    pub files: FilesConfig,
     /// The dotenv file that was read, if any.
     pub env_file: Option<String>,
 }
@@ -137,6 +139,7 @@ impl Default for Config {
             http_auth: HttpAuthConfig::default(),
             tls: TlsConfig::default(),
             resilience: ResilienceConfig::default(),
+            files: FilesConfig::default(),
             env_file: None,
         }
     }
@@ -348,6 +351,29 @@ impl Default for ResilienceConfig {
             circuit_breaker_threshold: 0,
             circuit_breaker_cooldown: Duration::from_secs(30),
             fetcher_max_workers: 8,
+        }
+    }
+}
+
+/// Limits and the upload directory of the attachment tools.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilesConfig {
+    /// `MCP_ATLASSIAN_UPLOAD_DIR`: uploads from a file path read only below it (`None`: the
+    /// working directory).
+    pub upload_dir: Option<String>,
+    /// `MCP_ATLASSIAN_MAX_FILE_MB`: largest file downloaded or uploaded, in bytes.
+    pub max_file_bytes: u64,
+    /// `MCP_ATLASSIAN_INLINE_FILE_MB`: files up to this size come back inline; larger ones as a
+    /// link (bytes).
+    pub inline_file_bytes: u64,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        FilesConfig {
+            upload_dir: None,
+            max_file_bytes: 50 * 1024 * 1024,
+            inline_file_bytes: 10 * 1024 * 1024,
         }
     }
 }

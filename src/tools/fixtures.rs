@@ -54,6 +54,25 @@ fn slow(_: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     Ok(json!({"steps": steps}).into())
 }
 
+/// Reads a file below the upload directory and returns it as content (image, file or link).
+fn read_file(s: &Services, args: &Args, _: &CallCtx) -> ToolOutput {
+    let up = super::files::read_upload(
+        "path",
+        args.string("path"),
+        &s.upload_root(),
+        s.max_file_bytes,
+    )?;
+    let uri = format!("file:///{}", up.filename);
+    let block = super::files::file_content(
+        &up.filename,
+        &uri,
+        &up.mime_type,
+        up.data,
+        s.inline_file_bytes,
+    );
+    Ok(Output::json(json!({"read": up.filename})).push(block))
+}
+
 /// Resolves the Jira site of the call, which checks the tool's availability against it.
 fn cloud_only(s: &Services, _: &Args, ctx: &CallCtx) -> ToolOutput {
     let jira = super::sites::jira(s, ctx)?;
@@ -128,6 +147,13 @@ const SLOW_PARAMS: &[Param] = &[
         .range(0, 10_000),
 ];
 
+const READ_FILE_PARAMS: &[Param] = &[Param::new(
+    "path",
+    ParamType::String,
+    "File path below the upload directory.",
+)
+.required()];
+
 const FAIL_PARAMS: &[Param] = &[Param::new(
     "panic",
     ParamType::Boolean,
@@ -159,6 +185,13 @@ pub const TOOLS: &[Tool<Services>] = &[
         "Test fixture: returns JSON, an image, an embedded file and a link to a large file.",
         &[],
         files,
+    ),
+    fixture(
+        "fixture_read_file",
+        "Read file",
+        "Test fixture: returns a file below the upload directory as content.",
+        READ_FILE_PARAMS,
+        read_file,
     ),
     fixture(
         "fixture_fail",

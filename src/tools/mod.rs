@@ -5,6 +5,7 @@
 
 pub mod confluence;
 pub mod conformance;
+pub mod files;
 pub mod fixtures;
 pub mod jira;
 pub mod params;
@@ -22,10 +23,10 @@ pub struct Services {
     /// ATLASSIAN_MAX_PAGINATION_LIMIT: upper bound of every `limit` (0: none).
     pub max_limit: usize,
     /// Largest file read into memory for a download or an upload (bytes).
-    pub max_file_bytes: usize,
+    pub max_file_bytes: u64,
     /// Files up to this size are returned inline (image or embedded resource); larger ones as
     /// a link.
-    pub inline_file_bytes: usize,
+    pub inline_file_bytes: u64,
     /// The one directory uploads from a file path may read from (`None`: the working directory).
     pub upload_root: Option<std::path::PathBuf>,
     /// Per-request credentials and sites of HTTP callers (`None` on stdio and in the CLI).
@@ -33,6 +34,14 @@ pub struct Services {
 }
 
 impl Services {
+    /// The directory uploads from a path may read from.
+    pub fn upload_root(&self) -> std::path::PathBuf {
+        self.upload_root
+            .clone()
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| ".".into())
+    }
+
     /// How many items a caller's `limit` asks for (`-1`: all), bounded by the configured cap and
     /// the hard cap of the paging helper.
     pub fn limit(&self, requested: i64) -> usize {

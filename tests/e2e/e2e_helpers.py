@@ -36,6 +36,7 @@ FIXTURE_TOOLS = {
     "fixture_slow",
     "fixture_fail",
     "fixture_files",
+    "fixture_read_file",
     "fixture_write",
     "fixture_cloud_only",
     "fixture_needs_elicitation",

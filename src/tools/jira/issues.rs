@@ -63,14 +63,14 @@ fn search(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
 
 const FIELDS: Param = Param::string(
     "fields",
-    "Comma-separated field ids, e.g. summary,status,customfield_10010; *all for every field.",
+    "Field ids, comma-separated (e.g. summary,customfield_10010); *all for every field.",
 )
 .default_str(DEFAULT_FIELDS);
 
 const GET_ISSUE_PARAMS: &[Param] = &[
     ISSUE_KEY_PARAM,
     FIELDS,
-    EXPAND.describe("Comma-separated Jira expansions, e.g. renderedFields,changelog."),
+    EXPAND.describe("Jira expansions, comma-separated, e.g. renderedFields."),
     Param::int(
         "comment_limit",
         "Most recent comments to include (0: none).",
@@ -83,7 +83,7 @@ const GET_ISSUE_PARAMS: &[Param] = &[
     ),
     Param::bool(
         "update_history",
-        "Record the read in the user's recently viewed issues.",
+        "Add the issue to the user's recently viewed.",
     )
     .default_bool(true),
     Param::string(
@@ -100,7 +100,7 @@ const SEARCH_PARAMS: &[Param] = &[
     )
     .required(),
     FIELDS,
-    limit(10, None).describe("Maximum issues (1-100 per page; more are fetched in pages)."),
+    limit(10, None).describe("Maximum issues; over 100 are fetched in pages."),
     START_AT.describe("Server/Data Center: offset of the first issue."),
     Param::string(
         "projects_filter",
