@@ -51,7 +51,8 @@ pub fn rich_text(v: &Value, deployment: Deployment, translate: bool) -> Value {
     }
 }
 
-/// A user object reduced to what identifies and names the person.
+/// A person, the same on both deployments: `display_name`, then `account_id` (Cloud) or `name`
+/// (Server/DC; `key` only when it differs from the name), `email` when the site shows it.
 pub fn user(v: &Value) -> Value {
     let Some(o) = v.as_object() else {
         return v.clone();
@@ -71,6 +72,10 @@ pub fn user(v: &Value) -> Value {
         {
             out.insert(to.into(), json!(s));
         }
+    }
+    // Server/DC: the key says nothing new when it equals the user name.
+    if out.get("key").is_some() && out.get("key") == out.get("name") {
+        out.remove("key");
     }
     if o.get("active") == Some(&Value::Bool(false)) {
         out.insert("active".into(), json!(false));
