@@ -83,7 +83,8 @@ fn has_structured(version: &str) -> bool {
 }
 
 /// Remove nulls, empty strings, empty arrays and empty objects, recursively (an object or array
-/// that only held such values goes too). The root is kept even when it ends up empty.
+/// that only held such values goes too). The root is kept even when it ends up empty, and so
+/// are the root's own lists: a search with no hits says `"results":[]` rather than nothing.
 pub fn strip_empty(value: Value) -> Value {
     fn clean(v: Value) -> Option<Value> {
         match v {
@@ -104,10 +105,17 @@ pub fn strip_empty(value: Value) -> Value {
         }
     }
     match value {
-        v @ (Value::Array(_) | Value::Object(_)) => clean(v.clone()).unwrap_or(match v {
-            Value::Array(_) => json!([]),
-            _ => json!({}),
-        }),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter_map(|(k, v)| match v {
+                    Value::Array(items) => {
+                        Some((k, Value::Array(items.into_iter().filter_map(clean).collect())))
+                    }
+                    other => clean(other).map(|v| (k, v)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().filter_map(clean).collect()),
         other => other,
     }
 }
@@ -242,10 +250,11 @@ mod tests {
     #[test]
     fn empties_are_stripped_recursively() {
         let v = json!({"a": null, "b": "", "c": [], "d": {}, "e": {"f": [null, ""]},
-            "g": 0, "h": false, "i": [1, {}], "j": "x"});
+            "g": 0, "h": false, "i": [1, {}], "j": "x", "k": {"l": [], "m": {"n": null}}});
         assert_eq!(
             strip_empty(v),
-            json!({"g": 0, "h": false, "i": [1], "j": "x"})
+            json!({"c": [], "g": 0, "h": false, "i": [1], "j": "x"}),
+            "the root's lists stay, even empty"
         );
         assert_eq!(strip_empty(json!({"a": null})), json!({}));
         assert_eq!(strip_empty(json!([])), json!([]));
