@@ -196,6 +196,9 @@ impl<S: Send + Sync + 'static> Server<S> {
 
     /// Receive one message on behalf of an HTTP caller, whose identity the tool calls carry.
     pub fn receive_as(&self, session: &Session, text: &str, caller: Option<Arc<Caller>>) -> Step {
+        if let Some(err) = batch::too_many_in(text) {
+            return Step::Done(Some(jsonrpc::error(&Value::Null, &err)));
+        }
         let value: Value = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(e) => {

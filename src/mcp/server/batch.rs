@@ -6,6 +6,7 @@
 use std::io;
 use std::sync::Arc;
 
+use serde::de::IgnoredAny;
 use serde_json::Value;
 
 use super::{Server, Session, Step};
@@ -15,17 +16,29 @@ use crate::mcp::jsonrpc::{self, RpcError};
 
 /// Messages one batch may hold.
 pub const MAX_BATCH_ITEMS: usize = 100;
-/// Serialized replies one batch may collect (8 MiB).
-pub const MAX_BATCH_REPLY_BYTES: usize = 8 * 1024 * 1024;
+/// Serialized replies one batch may collect (4 MiB, the HTTP body limit: a batch never answers
+/// with much more than a request may carry).
+pub const MAX_BATCH_REPLY_BYTES: usize = 4 * 1024 * 1024;
 
 /// The error for a batch with too many messages, if `items` is one.
 pub(super) fn too_many(items: &[Value]) -> Option<RpcError> {
-    (items.len() > MAX_BATCH_ITEMS).then(|| {
-        RpcError::invalid_request(format!(
-            "Invalid request: a batch may hold at most {MAX_BATCH_ITEMS} messages; this one has {}. Send smaller batches",
-            items.len()
-        ))
-    })
+    (items.len() > MAX_BATCH_ITEMS).then(|| too_many_error(items.len()))
+}
+
+/// The error for a framed message that is a batch with too many messages, found without
+/// building the messages (a 4 MiB body can hold 79,000 of them).
+pub(super) fn too_many_in(text: &str) -> Option<RpcError> {
+    if !text.trim_start().starts_with('[') {
+        return None;
+    }
+    let items: Vec<IgnoredAny> = serde_json::from_str(text).ok()?;
+    (items.len() > MAX_BATCH_ITEMS).then(|| too_many_error(items.len()))
+}
+
+fn too_many_error(n: usize) -> RpcError {
+    RpcError::invalid_request(format!(
+        "Invalid request: a batch may hold at most {MAX_BATCH_ITEMS} messages; this one has {n}. Send smaller batches"
+    ))
 }
 
 /// Counts the bytes serde_json would write, without keeping them.

@@ -304,6 +304,7 @@ fn handle<S: Send + Sync + 'static>(http: &Arc<Http<S>>, req: Request) {
                     "tools": http.server.listed().len(),
                     "connections": http.door.open(),
                     "sessions": http.sessions.len(),
+                    "streams": http.streams.load(Ordering::SeqCst),
                 });
                 wire::json(req, 200, &body, &[])
             }
