@@ -7,8 +7,8 @@
 //! caps open connections, in total and per client address (an IPv6 client counts by its /64).
 //! At either cap it makes room by closing the connection that costs least to lose: one that
 //! never sent a byte, then the longest-idle keep-alive connection, then the one that has spent
-//! longest sending a request head or body (slowloris); when all are busy with requests it
-//! answers 503. Request bodies are held in memory by the relays within a global byte budget,
+//! longest sending a request head or body (slowloris); when none qualifies (all are busy with
+//! requests, or too young to judge) it answers 503. Request bodies are held in memory by the relays within a global byte budget,
 //! so tiny_http and the dispatchers behind it never wait for a client.
 
 use std::collections::HashMap;
@@ -81,6 +81,8 @@ pub struct Door {
     secret: u64,
     next_id: AtomicU64,
     buffered: AtomicUsize,
+    /// Refusals being answered gracefully (`turn_away`).
+    refusing: AtomicUsize,
     stopping: AtomicBool,
 }
 
@@ -103,13 +105,17 @@ pub fn peer_key(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Eviction classes, cheapest to lose first.
+/// Eviction classes, cheapest to lose first: a connection that has sent nothing for a moment
+/// (a client sends its request right after connecting), a keep-alive connection idle for a
+/// second, then one that has been sending its request for over a second.
 fn victim_rank(e: &Entry, now: Instant) -> Option<(u8, Instant)> {
-    let grace = Duration::from_secs(1);
+    let age = |since: Instant| now.duration_since(since);
     match e.phase {
-        Phase::Idle(since) if !e.used => Some((0, since)),
-        Phase::Idle(since) if now.duration_since(since) >= grace => Some((1, since)),
-        Phase::Receiving(since) if now.duration_since(since) >= grace => Some((2, since)),
+        Phase::Idle(since) if !e.used && age(since) >= Duration::from_millis(250) => {
+            Some((0, since))
+        }
+        Phase::Idle(since) if e.used && age(since) >= Duration::from_secs(1) => Some((1, since)),
+        Phase::Receiving(since) if age(since) >= Duration::from_secs(1) => Some((2, since)),
         _ => None,
     }
 }
@@ -124,6 +130,7 @@ impl Door {
             secret: RandomState::new().build_hasher().finish(),
             next_id: AtomicU64::new(1),
             buffered: AtomicUsize::new(0),
+            refusing: AtomicUsize::new(0),
             stopping: AtomicBool::new(false),
         })
     }
@@ -260,6 +267,36 @@ impl Door {
     }
 }
 
+/// Answer 503 to a connection the door cannot admit. A few refusals at a time run on a thread
+/// of their own that reads what the client sent before closing, so it sees the answer instead
+/// of a reset; beyond that the answer is written and the socket closed at once.
+fn turn_away(door: &Arc<Door>, mut stream: TcpStream) {
+    const GRACEFUL_AT_ONCE: usize = 16;
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
+    let busy = || relay::plain(503, "server busy, retry shortly", &["Retry-After: 1"]);
+    let taken = door
+        .refusing
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+            (n < GRACEFUL_AT_ONCE).then_some(n + 1)
+        })
+        .is_ok();
+    if !taken {
+        let _ = stream.write_all(&busy());
+        return;
+    }
+    let d = door.clone();
+    let spawned = thread::Builder::new()
+        .name("http-refuse".into())
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            let _ = relay::refuse_bytes(&mut stream, &busy());
+            d.refusing.fetch_sub(1, Ordering::SeqCst);
+        });
+    if spawned.is_err() {
+        door.refusing.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Accept clients until the door stops, relaying each to tiny_http at `inner`.
 pub fn accept_loop(door: Arc<Door>, listener: TcpListener, inner: InnerAddr) {
     let inner = Arc::new(inner);
@@ -279,10 +316,7 @@ pub fn accept_loop(door: Arc<Door>, listener: TcpListener, inner: InnerAddr) {
         let id = door.next_id.fetch_add(1, Ordering::Relaxed);
         if !door.admit(id, &stream, peer.ip()) {
             log::warn!("connection limit reached and every connection is busy: answering 503");
-            let mut s = stream;
-            let _ = s.set_write_timeout(Some(Duration::from_millis(200)));
-            let busy = relay::plain(503, "server busy, retry shortly", &["Retry-After: 1"]);
-            let _ = s.write_all(&busy);
+            turn_away(&door, stream);
             continue;
         }
         let (d, inner) = (door.clone(), inner.clone());

@@ -229,7 +229,12 @@ fn read_body<'a>(
 /// the client is still sending (bounded in time and size), so it can read the answer instead of
 /// seeing a reset.
 fn refuse(client: &mut TcpStream, status: u16, why: &str) -> io::Result<()> {
-    client.write_all(&plain(status, why, &[]))?;
+    refuse_bytes(client, &plain(status, why, &[]))
+}
+
+/// `refuse` with a ready-made answer.
+pub fn refuse_bytes(client: &mut TcpStream, answer: &[u8]) -> io::Result<()> {
+    client.write_all(answer)?;
     client.shutdown(Shutdown::Write)?;
     let deadline = Instant::now() + Duration::from_secs(2);
     let _ = client.set_read_timeout(Some(Duration::from_millis(200)));
