@@ -104,7 +104,7 @@ def test_slow_uploads_do_not_stall_other_requests(start):
 
 def test_slowloris_cannot_lock_others_out(start):
     """300 connections (more than the cap of 256) from five addresses each send one byte of a
-    request head; once they have stalled a second, a new client still gets its answer."""
+    request head; once they have stalled 100 ms, a new client still gets its answer."""
     srv = start()
     socks = []
     try:
@@ -115,7 +115,7 @@ def test_slowloris_cannot_lock_others_out(start):
                 socks.append(s)
             except OSError:
                 pass
-        time.sleep(1.2)
+        time.sleep(0.2)
         with Prober(srv) as probe:
             time.sleep(1)
         print(f"\n300 slowloris sockets: {probe.summary()}")
@@ -127,27 +127,25 @@ def test_slowloris_cannot_lock_others_out(start):
 def test_one_client_address_holds_at_most_its_share_of_connections(start):
     srv = start()
     idle = [connect(srv, "127.0.0.7") for _ in range(PER_PEER_CONNECTIONS + 20)]
-    busy: list[socket.socket] = []
+    time.sleep(0.3)
+    # Sockets that never send a byte: the client never holds more than its share.
+    assert readyz(srv)["connections"] <= PER_PEER_CONNECTIONS + 1
+    close_all(idle)
+    assert wait_until(lambda: readyz(srv)["connections"] <= 1, timeout=5)
+    # Sockets that each start a request and stall: the same, whether the door refuses the
+    # newcomers or displaces the stalled ones.
+    stalled = []
+    for _ in range(PER_PEER_CONNECTIONS + 20):
+        s = connect(srv, "127.0.0.8")
+        s.sendall(b"P")
+        stalled.append(s)
     try:
-        time.sleep(0.2)
-        # Connections that never sent a byte make room for the same client's newer ones.
+        time.sleep(0.3)
         assert readyz(srv)["connections"] <= PER_PEER_CONNECTIONS + 1
-        for _ in range(PER_PEER_CONNECTIONS):
-            s = connect(srv, "127.0.0.8")
-            s.sendall(b"P")
-            busy.append(s)
-        time.sleep(0.3)  # every relay has seen its byte
-        # All 64 of .8's connections are receiving a request: its next one is refused ...
-        extra = connect(srv, "127.0.0.8")
-        extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        assert status_of(recv_all(extra, 3)) == 503
-        extra.close()
-        # ... while another address is served, and .8 itself once its oldest request stalls.
         assert healthz_once(srv, "127.0.0.9")[0] == 200
-        time.sleep(1.1)
         assert healthz_once(srv, "127.0.0.8")[0] == 200
     finally:
-        close_all(idle + busy)
+        close_all(stalled)
 
 
 # -- 4. Session flood -------------------------------------------------------------------------

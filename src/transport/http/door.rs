@@ -107,7 +107,8 @@ pub fn peer_key(ip: IpAddr) -> IpAddr {
 
 /// Eviction classes, cheapest to lose first: a connection that has sent nothing for a moment
 /// (a client sends its request right after connecting), a keep-alive connection idle for a
-/// second, then one that has been sending its request for over a second.
+/// second, then the one that has been sending its request longest, once that took over 100 ms
+/// (a request head usually arrives in one packet).
 fn victim_rank(e: &Entry, now: Instant) -> Option<(u8, Instant)> {
     let age = |since: Instant| now.duration_since(since);
     match e.phase {
@@ -115,7 +116,7 @@ fn victim_rank(e: &Entry, now: Instant) -> Option<(u8, Instant)> {
             Some((0, since))
         }
         Phase::Idle(since) if e.used && age(since) >= Duration::from_secs(1) => Some((1, since)),
-        Phase::Receiving(since) if age(since) >= Duration::from_secs(1) => Some((2, since)),
+        Phase::Receiving(since) if age(since) >= Duration::from_millis(100) => Some((2, since)),
         _ => None,
     }
 }

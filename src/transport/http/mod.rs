@@ -385,7 +385,7 @@ pub fn serve<S: Send + Sync + 'static>(
                 loop {
                     match tiny.recv_timeout(Duration::from_millis(200)) {
                         Ok(Some(req)) => handle(&http, req),
-                        Ok(None) => {}
+                        Ok(None) => http.sessions.tick(),
                         Err(e) => {
                             log::error!("HTTP listener failed: {e}");
                             break;

@@ -299,6 +299,11 @@ impl Sessions {
         lock(&self.table).map.len()
     }
 
+    /// Expire sessions now and then (dispatchers call it when they have nothing to do).
+    pub fn tick(&self) {
+        self.sweep(false);
+    }
+
     /// Drop half-open sessions past the handshake limit and sessions idle for longer than the
     /// idle limit (at most every second unless forced). A busy session is not idle.
     fn sweep(&self, force: bool) {
