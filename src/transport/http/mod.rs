@@ -267,7 +267,8 @@ fn run_work<S: Send + Sync + 'static>(http: &Http<S>, work: Work) {
         ReplyTo::Http { req, headers, .. } => {
             let hdrs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
             match server.run(&session.mcp, job, &Discard) {
-                Some(reply) => wire::json(*req, 200, &reply, &hdrs),
+                // Serialized first: a batch's replies are far larger as values than as text.
+                Some(reply) => wire::json_text(*req, 200, reply.to_string(), &hdrs),
                 None => wire::empty(*req, 202, &hdrs),
             }
         }

@@ -195,7 +195,7 @@ fn read_body<'a>(
 ) -> Result<Held<'a>, BodyError> {
     let mut held = Held {
         door,
-        bytes: Vec::new(),
+        bytes: Vec::with_capacity(len), // `len` is within the body limit
     };
     let add = |held: &mut Held, data: &[u8]| {
         if !door.hold(data.len()) {

@@ -203,4 +203,6 @@ def test_batch_amplification_under_load(start):
     print(f"\n{len(answers)} huge batches refused; RSS {before} -> {peak} KiB; {probe.summary()}")
     probe.check()
     assert answers and set(answers) == {400}
-    assert peak - before < 128 * 1024
+    # Bounded by the door's body budget (64 MiB), four dispatchers' bodies and eight workers'
+    # replies (4 MiB each as text), not by what the batches ask for.
+    assert peak - before < 256 * 1024
