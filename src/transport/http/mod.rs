@@ -1,8 +1,8 @@
 //! The HTTP transports over tiny_http: streamable HTTP (both MCP eras) at the configured path,
 //! legacy HTTP+SSE at `/sse` + `/messages`, and the `/healthz` and `/readyz` probes.
 //!
-//! Threads: the door's accept loop and one relay per client connection (`door.rs`, capped);
-//! tiny_http behind it; a few dispatchers that take parsed requests from tiny_http, check them
+//! Threads: the door's accept loop and one relay per client connection (`door.rs`, `relay.rs`,
+//! capped); tiny_http behind it on a private socket (`inner.rs`); a few dispatchers that take parsed requests from tiny_http, check them
 //! and answer everything cheap at once; a bounded queue (full: 503 + `Retry-After`) feeding a
 //! fixed worker pool that runs tool calls; one thread per open SSE stream (capped). Shutdown:
 //! stop accepting, let queued and running calls finish (bounded wait), close the streams, exit.
