@@ -108,9 +108,10 @@ pub fn strip_empty(value: Value) -> Value {
         Value::Object(map) => Value::Object(
             map.into_iter()
                 .filter_map(|(k, v)| match v {
-                    Value::Array(items) => {
-                        Some((k, Value::Array(items.into_iter().filter_map(clean).collect())))
-                    }
+                    Value::Array(items) => Some((
+                        k,
+                        Value::Array(items.into_iter().filter_map(clean).collect()),
+                    )),
                     other => clean(other).map(|v| (k, v)),
                 })
                 .collect(),

@@ -18,7 +18,9 @@ pub use registry::{
     Access, Availability, DefaultValue, Deployment, Filter, Format, Handler, Param, ParamType,
     Tool, ToolOutput,
 };
-pub use server::{Job, LIST_TTL_MS, Server, ServerInfo, Session, Step};
+pub use server::{
+    Job, LIST_TTL_MS, MAX_BATCH_ITEMS, MAX_BATCH_REPLY_BYTES, Server, ServerInfo, Session, Step,
+};
 
 #[cfg(test)]
 mod tests;

@@ -17,8 +17,11 @@ use super::logging::Level;
 use super::registry::{Filter, Tool};
 use super::version::{self, Era};
 
+mod batch;
 mod direct;
 mod jobs;
+
+pub use batch::{MAX_BATCH_ITEMS, MAX_BATCH_REPLY_BYTES};
 
 const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
 const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
@@ -195,6 +198,9 @@ impl<S: Send + Sync + 'static> Server<S> {
 
     /// Receive one message on behalf of an HTTP caller, whose identity the tool calls carry.
     pub fn receive_as(&self, session: &Session, text: &str, caller: Option<Arc<Caller>>) -> Step {
+        if let Some(err) = batch::too_many_in(text) {
+            return Step::Done(Some(jsonrpc::error(&Value::Null, &err)));
+        }
         let value: Value = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(e) => {
@@ -210,6 +216,8 @@ impl<S: Send + Sync + 'static> Server<S> {
                     RpcError::invalid_request(
                         "Invalid request: JSON-RPC batches are only accepted in a session that negotiated protocol version 2025-03-26",
                     )
+                } else if let Some(err) = batch::too_many(&items) {
+                    err
                 } else {
                     return Step::Queue(Job::Batch(items, caller));
                 };
@@ -541,17 +549,7 @@ impl<S: Send + Sync + 'static> Server<S> {
     pub fn run(&self, session: &Session, job: Job, outbox: &dyn Outbox) -> Option<Value> {
         match job {
             Job::Call(c) => self.run_call(session, c, outbox),
-            Job::Batch(items, caller) => {
-                let mut replies = Vec::new();
-                for item in items {
-                    let reply = match self.receive_value(session, item, true, caller.clone()) {
-                        Step::Done(r) => r,
-                        Step::Queue(job) => self.run(session, job, outbox),
-                    };
-                    replies.extend(reply);
-                }
-                (!replies.is_empty()).then_some(Value::Array(replies))
-            }
+            Job::Batch(items, caller) => self.run_batch(session, items, caller, outbox),
         }
     }
 

@@ -214,6 +214,57 @@ fn batches_only_in_2025_03_26_sessions() {
 }
 
 #[test]
+fn batches_are_bounded_in_items_and_reply_bytes() {
+    let s = server(jira(Deployment::Cloud));
+    let session = init(&s, "2025-03-26");
+    let ping = |i: usize| json!({"jsonrpc":"2.0","id":i,"method":"ping"});
+    let too_many: Vec<Value> = (0..=MAX_BATCH_ITEMS).map(ping).collect();
+    let reply = exchange(&s, &session, &Value::Array(too_many).to_string()).0;
+    assert_eq!(code(&reply), jsonrpc::INVALID_REQUEST);
+    assert!(
+        reply.unwrap()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 100")
+    );
+    let at_cap: Vec<Value> = (0..MAX_BATCH_ITEMS).map(ping).collect();
+    let reply = exchange(&s, &session, &Value::Array(at_cap).to_string())
+        .0
+        .unwrap();
+    assert_eq!(reply.as_array().unwrap().len(), MAX_BATCH_ITEMS);
+    // Each call echoes 200 KB: the replies reach 4 MiB after about 21 of them.
+    let big = "x".repeat(200_000);
+    let calls: Vec<Value> = (0..MAX_BATCH_ITEMS)
+        .map(|i| {
+            json!({"jsonrpc":"2.0","id":i,"method":"tools/call",
+            "params":{"name":"t_read","arguments":{"key":"K","fields":{"pad":big}}}})
+        })
+        .collect();
+    let reply = exchange(&s, &session, &Value::Array(calls).to_string())
+        .0
+        .unwrap();
+    let replies = reply.as_array().unwrap();
+    assert_eq!(
+        replies.len(),
+        MAX_BATCH_ITEMS,
+        "every request gets an answer"
+    );
+    let run = replies.iter().filter(|r| r.get("result").is_some()).count();
+    assert!((20..=23).contains(&run), "{run} calls ran");
+    let refused = &replies[MAX_BATCH_ITEMS - 1];
+    assert_eq!(refused["id"], MAX_BATCH_ITEMS - 1);
+    assert_eq!(refused["error"]["code"], jsonrpc::INTERNAL_ERROR);
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Batch reply too large")
+    );
+    let kept: usize = replies.iter().map(|r| r.to_string().len()).sum();
+    assert!(kept < MAX_BATCH_REPLY_BYTES + 300_000, "{kept} bytes kept");
+}
+
+#[test]
 fn tool_calls_validate_fill_defaults_and_report_progress_and_logs() {
     let s = server(jira(Deployment::Cloud));
     let session = init(&s, "2025-11-25");

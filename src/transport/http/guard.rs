@@ -3,6 +3,7 @@
 //! header and the kept headers become an `mcp::Caller`, and a request without credentials gets
 //! 401 when the server may not lend its own.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -15,20 +16,46 @@ use crate::mcp::Caller;
 /// A refusal: status, JSON body and extra headers.
 pub type Refusal = (u16, Value, Vec<(&'static str, String)>);
 
+/// A host that can only mean this machine: a loopback IP address (`127.0.0.0/8`, `::1`, also
+/// bracketed) or the reserved names `localhost` and `*.localhost` (RFC 6761). Any other name,
+/// even one that starts with `127.`, may resolve anywhere (DNS rebinding).
 fn is_local_host(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host.to_ascii_lowercase().ends_with(".localhost")
-        || host == "::1"
-        || host.starts_with("127.")
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return match ip {
+            IpAddr::V6(v6) => {
+                v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+            }
+            IpAddr::V4(v4) => v4.is_loopback(),
+        };
+    }
+    let name = bare.strip_suffix('.').unwrap_or(bare).to_ascii_lowercase();
+    name == "localhost"
+        || name
+            .strip_suffix(".localhost")
+            .is_some_and(|sub| !sub.is_empty() && sub.split('.').all(|l| !l.is_empty()))
 }
 
-/// The host part of `host[:port]` or `[v6]:port`.
+/// The host part of `host[:port]` or `[v6][:port]`, brackets removed. Anything that is not such
+/// an authority (text after `]`, a port that is not a number, an unbracketed IPv6 address) is
+/// returned whole, so it can match neither a loopback address nor a loopback name.
 fn host_part(authority: &str) -> &str {
+    let port_ok = |p: &str| p.is_empty() || p.bytes().all(|b| b.is_ascii_digit());
     if let Some(rest) = authority.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or_default();
+        return match rest.split_once(']') {
+            Some((host, "")) => host,
+            Some((host, tail)) if tail.strip_prefix(':').is_some_and(port_ok) => host,
+            _ => authority,
+        };
     }
-    authority.split(':').next().unwrap_or_default()
+    match authority.split_once(':') {
+        None => authority,
+        Some((host, port)) if port_ok(port) => host,
+        Some(_) => authority,
+    }
 }
 
 /// `scheme://host[:port]` → host.
@@ -40,7 +67,8 @@ fn origin_host(origin: &str) -> Option<&str> {
 /// The Origin and Host rules (documented in the README's HTTP section):
 /// - no `Origin` (non-browser clients) passes;
 /// - an `Origin` listed in `MCP_HTTP_ALLOWED_ORIGINS` passes (`*` lets every origin through);
-/// - on a loopback listener, `localhost`, `*.localhost`, `127.x.x.x` and `[::1]` origins pass;
+/// - on a loopback listener, `localhost`, `*.localhost`, loopback IP addresses (`127.0.0.0/8`,
+///   `[::1]`) pass; a name that only looks like one (`127.0.0.1.evil.example`) does not;
 /// - everything else, including `null`, is 403;
 /// - on a loopback listener, `Host` must name a loopback host or the host of an allowed origin.
 pub fn check_origin(opts: &HttpOptions, origin: Option<&str>, host: Option<&str>) -> bool {
@@ -175,6 +203,34 @@ mod tests {
             Some("mcp.internal")
         ));
         assert!(check_origin(&wide, None, Some("anything")));
+        // DNS rebinding through names that only look local.
+        for host in [
+            "127.0.0.1.rebind.attacker.example",
+            "127.attacker.example",
+            "localhost.attacker.example",
+            "[::1].evil",
+            "0x7f.example",
+            "::1.evil",
+        ] {
+            let origin = format!("http://{host}:8000");
+            assert!(
+                !check_origin(&lo, Some(&origin), Some(&format!("{host}:8000"))),
+                "{host}"
+            );
+            assert!(!check_origin(&lo, None, Some(host)), "{host}");
+        }
+        for host in [
+            "127.0.0.1",
+            "127.1.2.3:99",
+            "[::1]:8000",
+            "[::ffff:127.0.0.1]",
+            "LOCALHOST",
+            "app.localhost:1",
+            "localhost.",
+        ] {
+            assert!(check_origin(&lo, None, Some(host)), "{host}");
+        }
+        assert!(!check_origin(&lo, None, Some(".localhost")));
         let listed = opts(true, &["https://app.example.com"]);
         assert!(check_origin(&listed, None, Some("app.example.com")));
         assert!(check_origin(

@@ -1,8 +1,13 @@
 //! Legacy HTTP+SSE (protocol 2024-11-05, still used by older clients): `GET /sse` opens an event
 //! stream whose first event, `endpoint`, names `/messages?sessionId=<id>`; the client POSTs each
 //! message there (answered 202) and every response and notification arrives on the stream,
-//! with a keep-alive comment every 15 seconds. Closing the stream ends the session.
+//! with a keep-alive comment every few seconds. Closing the stream ends the session.
+//!
+//! One client address holds at most `HttpLimits::max_streams_per_peer` streams. A stream's
+//! slot is freed soon after its client leaves: the door notices the closed socket within a
+//! second and closes the private connection, and the next keep-alive write then fails.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
@@ -11,6 +16,7 @@ use crossbeam_channel::{RecvTimeoutError, unbounded};
 use serde_json::Value;
 use tiny_http::{Method, Request};
 
+use super::door::{lock, peer_key};
 use super::guard;
 use super::streamable::refuse;
 use super::wire::{self, SseStream, rpc_error};
@@ -18,14 +24,67 @@ use super::{Http, ReplyTo, Work};
 use crate::mcp::jsonrpc::RpcError;
 use crate::mcp::{Caller, Step};
 
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
+const KEEP_ALIVE: Duration = Duration::from_secs(5);
 
 fn owner(caller: &Option<Arc<Caller>>) -> u64 {
     super::sessions::owner(caller.as_deref())
 }
 
+/// Take one of `peer`'s stream slots; false at its limit.
+fn take_peer_slot<S>(http: &Http<S>, peer: IpAddr) -> bool {
+    let mut m = lock(&http.peer_streams);
+    let n = m.entry(peer).or_insert(0);
+    if *n >= http.opts.limits.max_streams_per_peer.max(1) {
+        return false;
+    }
+    *n += 1;
+    true
+}
+
+fn free_peer_slot<S>(http: &Http<S>, peer: IpAddr) {
+    let mut m = lock(&http.peer_streams);
+    if let Some(n) = m.get_mut(&peer) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            m.remove(&peer);
+        }
+    }
+}
+
 /// `GET /sse`: a new session and its event stream, served by a thread of its own.
-pub(super) fn open<S: Send + Sync + 'static>(http: &Arc<Http<S>>, req: Request) {
+pub(super) fn open<S: Send + Sync + 'static>(http: &Arc<Http<S>>, req: Request, peer: SocketAddr) {
+    let peer = peer_key(peer.ip());
+    if *req.method() == Method::Get && !take_peer_slot(http, peer) {
+        let body = rpc_error(
+            -32000,
+            "Too Many Requests: this client already holds its share of event streams; close one first",
+        );
+        return wire::json(req, 429, &body, &[("Retry-After", "5")]);
+    }
+    let guard = PeerSlot {
+        http: http.clone(),
+        peer,
+        held: *req.method() == Method::Get,
+    };
+    open_stream(http, req, guard);
+}
+
+/// A held per-client stream slot, freed when dropped.
+struct PeerSlot<S: Send + Sync + 'static> {
+    http: Arc<Http<S>>,
+    peer: IpAddr,
+    held: bool,
+}
+
+impl<S: Send + Sync + 'static> Drop for PeerSlot<S> {
+    fn drop(&mut self) {
+        if self.held {
+            free_peer_slot(&self.http, self.peer);
+        }
+    }
+}
+
+fn open_stream<S: Send + Sync + 'static>(http: &Arc<Http<S>>, req: Request, slot: PeerSlot<S>) {
     let caller = match guard::admit(&http.opts, &req) {
         Ok(c) => c,
         Err(refusal) => return refuse(req, refusal),
@@ -82,6 +141,7 @@ pub(super) fn open<S: Send + Sync + 'static>(http: &Arc<Http<S>>, req: Request) 
             sse.finish();
             shared.sessions.remove(&session.id);
             shared.close_stream();
+            drop(slot);
         });
     if spawned.is_err() {
         log::error!("cannot start an SSE stream thread");

@@ -1,19 +1,22 @@
 //! The HTTP transports over tiny_http: streamable HTTP (both MCP eras) at the configured path,
 //! legacy HTTP+SSE at `/sse` + `/messages`, and the `/healthz` and `/readyz` probes.
 //!
-//! Threads: the door's accept loop and one relay per client connection (`door.rs`, capped);
-//! tiny_http behind it; a few dispatchers that take parsed requests from tiny_http, check them
+//! Threads: the door's accept loop and one relay per client connection (`door.rs`, `relay.rs`,
+//! capped); tiny_http behind it on a private socket (`inner.rs`); a few dispatchers that take parsed requests from tiny_http, check them
 //! and answer everything cheap at once; a bounded queue (full: 503 + `Retry-After`) feeding a
 //! fixed worker pool that runs tool calls; one thread per open SSE stream (capped). Shutdown:
 //! stop accepting, let queued and running calls finish (bounded wait), close the streams, exit.
 
 mod door;
 mod guard;
+mod inner;
 mod legacy;
+mod relay;
 mod sessions;
 mod streamable;
 mod wire;
 
+use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -27,7 +30,8 @@ use tiny_http::{Method, Request};
 
 use crate::mcp::{Discard, Job, Outbox, Server};
 use door::{Door, DoorLimits};
-use sessions::{HttpSession, Sessions};
+use inner::Inner;
+use sessions::{HttpSession, SessionLimits, Sessions};
 use wire::SseStream;
 
 /// Sizes, caps and timeouts of the HTTP transports.
@@ -40,13 +44,28 @@ pub struct HttpLimits {
     pub max_body: usize,
     pub max_head: usize,
     pub max_connections: usize,
+    /// Open connections from one client address (IPv6: one /64) at most.
+    pub max_connections_per_peer: usize,
+    /// Request bodies held in memory by all connections together, in bytes.
+    pub max_buffered: usize,
     /// Open SSE streams (legacy `/sse` streams and call streams) at most.
     pub max_streams: usize,
+    /// Legacy `/sse` streams one client address may hold.
+    pub max_streams_per_peer: usize,
     pub max_sessions: usize,
+    /// Sessions one set of credentials (one owner fingerprint) may hold; beyond it the owner's
+    /// least recently used session is closed.
+    pub max_sessions_per_owner: usize,
     pub session_idle: Duration,
+    /// A session that has not sent `notifications/initialized` by then is dropped.
+    pub session_handshake: Duration,
     /// Keep-alive connections waiting longer than this for a request are closed.
     pub idle: Duration,
-    /// A read or write inside one request or response may stall this long.
+    /// A whole request head must arrive within this, from its first byte.
+    pub head_timeout: Duration,
+    /// A whole request body must arrive within this, from the end of its head.
+    pub body_timeout: Duration,
+    /// One write of a response to the client may stall this long.
     pub io: Duration,
     /// How long shutdown waits for running calls.
     pub drain: Duration,
@@ -60,10 +79,17 @@ impl Default for HttpLimits {
             max_body: 4 * 1024 * 1024,
             max_head: 32 * 1024,
             max_connections: 256,
+            max_connections_per_peer: 64,
+            max_buffered: 64 * 1024 * 1024,
             max_streams: 64,
+            max_streams_per_peer: 16,
             max_sessions: 10_000,
+            max_sessions_per_owner: 100,
             session_idle: Duration::from_secs(30 * 60),
+            session_handshake: Duration::from_secs(10),
             idle: Duration::from_secs(60),
+            head_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
             io: Duration::from_secs(30),
             drain: Duration::from_secs(30),
         }
@@ -143,6 +169,8 @@ struct Http<S: 'static> {
     /// Calls queued or running.
     active: AtomicUsize,
     streams: AtomicUsize,
+    /// Legacy `/sse` streams per client address (`door::peer_key`).
+    peer_streams: Mutex<HashMap<IpAddr, usize>>,
     stopping: AtomicBool,
 }
 
@@ -239,7 +267,8 @@ fn run_work<S: Send + Sync + 'static>(http: &Http<S>, work: Work) {
         ReplyTo::Http { req, headers, .. } => {
             let hdrs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
             match server.run(&session.mcp, job, &Discard) {
-                Some(reply) => wire::json(*req, 200, &reply, &hdrs),
+                // Serialized first: a batch's replies are far larger as values than as text.
+                Some(reply) => wire::json_text(*req, 200, reply.to_string(), &hdrs),
                 None => wire::empty(*req, 202, &hdrs),
             }
         }
@@ -257,10 +286,10 @@ fn session_is_shared<S: Send + Sync + 'static>(http: &Http<S>, session: &HttpSes
 }
 
 fn handle<S: Send + Sync + 'static>(http: &Arc<Http<S>>, req: Request) {
-    if http.door.client_of(req.remote_addr()).is_none() {
+    let Some(peer) = http.door.client_of(wire::header(&req, door::TICKET_HEADER)) else {
         wire::empty(req, 403, &[]);
         return;
-    }
+    };
     let url = req.url().to_string();
     let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
     log::debug!("http: {} {path}", req.method());
@@ -276,12 +305,13 @@ fn handle<S: Send + Sync + 'static>(http: &Arc<Http<S>>, req: Request) {
                     "tools": http.server.listed().len(),
                     "connections": http.door.open(),
                     "sessions": http.sessions.len(),
+                    "streams": http.streams.load(Ordering::SeqCst),
                 });
                 wire::json(req, 200, &body, &[])
             }
         }
         p if p == http.opts.path => streamable::handle(http, req),
-        "/sse" if http.opts.legacy_sse => legacy::open(http, req),
+        "/sse" if http.opts.legacy_sse => legacy::open(http, req, peer),
         "/messages" | "/messages/" if http.opts.legacy_sse => {
             let query = query.to_string();
             legacy::post(http, req, &query)
@@ -300,34 +330,42 @@ pub fn serve<S: Send + Sync + 'static>(
     let listener = TcpListener::bind((opts.host.as_str(), opts.port))?;
     let addr = listener.local_addr()?;
     opts.loopback = addr.ip().is_loopback();
-    let inner_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
-    let inner_addr = inner_listener.local_addr()?;
-    let tiny =
-        Arc::new(tiny_http::Server::from_listener(inner_listener, None).map_err(io::Error::other)?);
+    let mut inner = Inner::bind()?;
+    let tiny = Arc::new(inner.serve()?);
     let limits = opts.limits;
     let door = Door::new(DoorLimits {
         max_connections: limits.max_connections.max(1),
+        max_per_peer: limits.max_connections_per_peer.max(1),
         max_head: limits.max_head,
         max_body: limits.max_body,
+        max_buffered: limits.max_buffered.max(limits.max_body),
         idle: limits.idle,
+        head: limits.head_timeout,
+        body: limits.body_timeout,
         io: limits.io,
     });
     let (jobs, job_rx) = bounded::<Work>(limits.queue.max(1));
     let http = Arc::new(Http {
         server,
-        sessions: Sessions::new(limits.max_sessions, limits.session_idle),
+        sessions: Sessions::new(SessionLimits {
+            max: limits.max_sessions,
+            per_owner: limits.max_sessions_per_owner,
+            idle: limits.session_idle,
+            handshake: limits.session_handshake,
+        }),
         door: door.clone(),
         jobs,
         active: AtomicUsize::new(0),
         streams: AtomicUsize::new(0),
+        peer_streams: Mutex::new(HashMap::new()),
         stopping: AtomicBool::new(false),
         opts,
     });
     {
-        let door = door.clone();
+        let (door, addr) = (door.clone(), inner.addr.clone());
         thread::Builder::new()
             .name("http-accept".into())
-            .spawn(move || door::accept_loop(door, listener, inner_addr))?;
+            .spawn(move || door::accept_loop(door, listener, addr))?;
     }
     for n in 0..limits.workers.max(1) {
         let (http, rx) = (http.clone(), job_rx.clone());
@@ -348,7 +386,7 @@ pub fn serve<S: Send + Sync + 'static>(
                 loop {
                     match tiny.recv_timeout(Duration::from_millis(200)) {
                         Ok(Some(req)) => handle(&http, req),
-                        Ok(None) => {}
+                        Ok(None) => http.sessions.tick(),
                         Err(e) => {
                             log::error!("HTTP listener failed: {e}");
                             break;
@@ -362,6 +400,7 @@ pub fn serve<S: Send + Sync + 'static>(
         thread::sleep(Duration::from_millis(50));
     }
     drain(&http, addr);
+    drop(inner); // removes the private socket
     Ok(())
 }
 

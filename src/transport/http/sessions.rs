@@ -1,13 +1,19 @@
 //! Handshake-era HTTP sessions: ids drawn from the kernel's random source, each bound to the
-//! fingerprint of the credentials that created it, dropped after an idle period or on DELETE,
-//! and bounded in number. A legacy SSE session also holds the sender of its event stream.
+//! fingerprint of the credentials that created it, dropped after an idle period or on DELETE.
+//! A legacy SSE session also holds the sender of its event stream.
+//!
+//! Bounded against floods of `initialize`: one owner holds at most `per_owner` sessions (its
+//! least recently used one is closed to make room); a session never used again after
+//! `initialize` is dropped after `handshake`; and when the table is full, a new session
+//! replaces the oldest such half-open session, else the least recently used one. Only a
+//! session with a call in flight or an open stream is never replaced (then: refused).
 
-use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::File;
 use std::hash::{BuildHasher, Hasher};
 use std::io::{self, Read};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -56,7 +62,10 @@ pub struct HttpSession {
     pub id: String,
     pub mcp: Session,
     owner: u64,
-    last_seen: Mutex<Instant>,
+    /// Milliseconds since the table's epoch when it was last used.
+    last_seen: AtomicU64,
+    /// Used at least once after `initialize`.
+    established: AtomicBool,
     /// The legacy SSE stream messages for this session go to.
     pub stream: Mutex<Option<Sender<Value>>>,
     closed: AtomicBool,
@@ -69,7 +78,8 @@ impl HttpSession {
             id: String::new(),
             mcp,
             owner: 0,
-            last_seen: Mutex::new(Instant::now()),
+            last_seen: AtomicU64::new(0),
+            established: AtomicBool::new(true),
             stream: Mutex::new(None),
             closed: AtomicBool::new(false),
         })
@@ -87,6 +97,11 @@ impl HttpSession {
         self.closed.load(Ordering::Relaxed)
     }
 
+    /// A call in flight or an open stream: the session must not be replaced.
+    fn busy(&self) -> bool {
+        self.mcp.in_flight() > 0 || lock(&self.stream).is_some()
+    }
+
     fn close(&self) {
         self.closed.store(true, Ordering::Relaxed);
         self.mcp.cancel_all();
@@ -102,26 +117,129 @@ pub enum Lookup {
     NotFound,
 }
 
+/// Bounds of the session table.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLimits {
+    /// Sessions at most.
+    pub max: usize,
+    /// Sessions of one owner at most.
+    pub per_owner: usize,
+    /// Unused this long: dropped.
+    pub idle: Duration,
+    /// Not used again this long after `initialize`: dropped.
+    pub handshake: Duration,
+}
+
+#[derive(Default)]
+struct Table {
+    map: HashMap<String, Arc<HttpSession>>,
+    by_owner: HashMap<u64, HashSet<String>>,
+    /// Sessions in creation order (some already established or gone), for the half-open rule.
+    young: VecDeque<(Instant, String)>,
+}
+
+impl Table {
+    fn insert(&mut self, s: Arc<HttpSession>) {
+        self.by_owner
+            .entry(s.owner)
+            .or_default()
+            .insert(s.id.clone());
+        self.young.push_back((Instant::now(), s.id.clone()));
+        self.map.insert(s.id.clone(), s);
+    }
+
+    fn remove(&mut self, id: &str) -> Option<Arc<HttpSession>> {
+        let s = self.map.remove(id)?;
+        if let Some(ids) = self.by_owner.get_mut(&s.owner) {
+            ids.remove(id);
+            if ids.is_empty() {
+                self.by_owner.remove(&s.owner);
+            }
+        }
+        s.close();
+        Some(s)
+    }
+
+    /// Close the oldest half-open session (young, never used after `initialize`, not busy)
+    /// created before `before`, if any; entries passed over leave the queue.
+    fn drop_half_open(&mut self, before: Instant) -> bool {
+        while let Some((at, id)) = self.young.front().cloned() {
+            if at > before {
+                return false;
+            }
+            self.young.pop_front();
+            let half_open = self
+                .map
+                .get(&id)
+                .is_some_and(|s| !s.established.load(Ordering::Relaxed) && !s.busy());
+            if half_open {
+                self.remove(&id);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Close the least recently used session that is not busy (half-open ones first), of
+    /// `owner` or of anyone.
+    fn drop_lru(&mut self, owner: Option<u64>) -> bool {
+        let mut skip: Vec<String> = Vec::new();
+        for _ in 0..8 {
+            let candidates: Box<dyn Iterator<Item = &String>> = match owner {
+                Some(o) => match self.by_owner.get(&o) {
+                    Some(ids) => Box::new(ids.iter()),
+                    None => return false,
+                },
+                None => Box::new(self.map.keys()),
+            };
+            let oldest = candidates
+                .filter(|id| !skip.contains(id))
+                .filter_map(|id| {
+                    let s = self.map.get(id)?;
+                    let used = s.established.load(Ordering::Relaxed);
+                    Some((used, s.last_seen.load(Ordering::Relaxed), id))
+                })
+                .min()
+                .map(|(_, _, id)| id.clone());
+            let Some(id) = oldest else {
+                return false;
+            };
+            if self.map.get(&id).is_some_and(|s| s.busy()) {
+                skip.push(id);
+                continue;
+            }
+            self.remove(&id);
+            return true;
+        }
+        false
+    }
+}
+
 /// The session table.
 pub struct Sessions {
-    map: Mutex<HashMap<String, Arc<HttpSession>>>,
-    max: usize,
-    idle: Duration,
+    table: Mutex<Table>,
+    limits: SessionLimits,
+    epoch: Instant,
     last_sweep: Mutex<Instant>,
 }
 
 impl Sessions {
-    pub fn new(max: usize, idle: Duration) -> Self {
+    pub fn new(limits: SessionLimits) -> Self {
         Sessions {
-            map: Mutex::new(HashMap::new()),
-            max,
-            idle,
+            table: Mutex::new(Table::default()),
+            limits,
+            epoch: Instant::now(),
             last_sweep: Mutex::new(Instant::now()),
         }
     }
 
-    /// A new session owned by the credentials with fingerprint `owner`; `None` when the table
-    /// is full (or the random source failed).
+    fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
+    /// A new session owned by the credentials with fingerprint `owner`, replacing an older one
+    /// at the limits (see the module notes); `None` when nothing can be replaced (or the
+    /// random source failed).
     pub fn create(&self, owner: u64, stream: Option<Sender<Value>>) -> Option<Arc<HttpSession>> {
         self.sweep(false);
         let id = match random_hex(32) {
@@ -131,35 +249,41 @@ impl Sessions {
                 return None;
             }
         };
-        let mut map = lock(&self.map);
-        if map.len() >= self.max {
-            drop(map);
-            self.sweep(true);
-            map = lock(&self.map);
-            if map.len() >= self.max {
+        let mut t = lock(&self.table);
+        let mine = t.by_owner.get(&owner).map_or(0, HashSet::len);
+        if mine >= self.limits.per_owner.max(1) && !t.drop_lru(Some(owner)) {
+            log::warn!("one owner's sessions are all busy at the per-owner limit: refusing");
+            return None;
+        }
+        if t.map.len() >= self.limits.max.max(1) {
+            let replaced = t.drop_half_open(Instant::now()) || t.drop_lru(None);
+            if !replaced {
+                log::warn!("the session table is full of busy sessions: refusing");
                 return None;
             }
         }
         let s = Arc::new(HttpSession {
-            id: id.clone(),
+            id,
             mcp: Session::new(),
             owner,
-            last_seen: Mutex::new(Instant::now()),
+            last_seen: AtomicU64::new(self.now_ms()),
+            established: AtomicBool::new(false),
             stream: Mutex::new(stream),
             closed: AtomicBool::new(false),
         });
-        map.insert(id, s.clone());
+        t.insert(s.clone());
         Some(s)
     }
 
-    /// The live session `id`, if `owner` created it.
+    /// The live session `id`, if `owner` created it; using it marks it established.
     pub fn get(&self, id: &str, owner: u64) -> Result<Arc<HttpSession>, Lookup> {
         self.sweep(false);
-        let map = lock(&self.map);
-        let s = map.get(id).filter(|s| s.owner == owner && !s.closed());
+        let t = lock(&self.table);
+        let s = t.map.get(id).filter(|s| s.owner == owner && !s.closed());
         match s {
             Some(s) => {
-                *lock(&s.last_seen) = Instant::now();
+                s.last_seen.store(self.now_ms(), Ordering::Relaxed);
+                s.established.store(true, Ordering::Relaxed);
                 Ok(s.clone())
             }
             None => Err(Lookup::NotFound),
@@ -168,45 +292,54 @@ impl Sessions {
 
     /// End a session: its calls are cancelled and later requests get 404.
     pub fn remove(&self, id: &str) -> bool {
-        match lock(&self.map).remove(id) {
-            Some(s) => {
-                s.close();
-                true
-            }
-            None => false,
-        }
+        lock(&self.table).remove(id).is_some()
     }
 
     pub fn len(&self) -> usize {
-        lock(&self.map).len()
+        lock(&self.table).map.len()
     }
 
-    /// Drop sessions idle for longer than the limit (at most every few seconds unless forced).
-    /// A session with calls in flight or an open stream is not idle.
+    /// Expire sessions now and then (dispatchers call it when they have nothing to do).
+    pub fn tick(&self) {
+        self.sweep(false);
+    }
+
+    /// Drop half-open sessions past the handshake limit and sessions idle for longer than the
+    /// idle limit (at most every second unless forced). A busy session is not idle.
     fn sweep(&self, force: bool) {
         {
             let mut last = lock(&self.last_sweep);
-            if !force && last.elapsed() < Duration::from_secs(5) {
+            if !force && last.elapsed() < Duration::from_secs(1) {
                 return;
             }
             *last = Instant::now();
         }
-        let mut map = lock(&self.map);
-        map.retain(|_, s| {
-            let busy = s.mcp.in_flight() > 0 || lock(&s.stream).is_some();
-            let keep = busy || lock(&s.last_seen).elapsed() < self.idle;
-            if !keep {
-                s.close();
-            }
-            keep
-        });
+        let mut t = lock(&self.table);
+        if let Some(cutoff) = Instant::now().checked_sub(self.limits.handshake) {
+            while t.drop_half_open(cutoff) {}
+        }
+        let idle_ms = self.limits.idle.as_millis() as u64;
+        let now = self.now_ms();
+        let stale: Vec<String> = t
+            .map
+            .values()
+            .filter(|s| now.saturating_sub(s.last_seen.load(Ordering::Relaxed)) >= idle_ms)
+            .filter(|s| !s.busy())
+            .map(|s| s.id.clone())
+            .collect();
+        for id in stale {
+            t.remove(&id);
+        }
     }
 
     /// Close every session (shutdown).
     pub fn close_all(&self) {
-        for (_, s) in lock(&self.map).drain() {
+        let mut t = lock(&self.table);
+        for (_, s) in t.map.drain() {
             s.close();
         }
+        t.by_owner.clear();
+        t.young.clear();
     }
 }
 
@@ -214,19 +347,65 @@ impl Sessions {
 mod tests {
     use super::*;
 
+    fn table(max: usize, per_owner: usize, idle_ms: u64, handshake_ms: u64) -> Sessions {
+        Sessions::new(SessionLimits {
+            max,
+            per_owner,
+            idle: Duration::from_millis(idle_ms),
+            handshake: Duration::from_millis(handshake_ms),
+        })
+    }
+
     #[test]
     fn ids_are_random_and_bound_to_their_owner() {
-        let t = Sessions::new(2, Duration::from_secs(60));
+        let t = table(10, 10, 60_000, 60_000);
         let a = t.create(1, None).unwrap();
         let b = t.create(1, None).unwrap();
         assert_eq!(a.id.len(), 64);
         assert!(a.id.bytes().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a.id, b.id);
-        assert!(t.create(1, None).is_none(), "table is full");
         assert!(t.get(&a.id, 1).is_ok());
         assert_eq!(t.get(&a.id, 2).err(), Some(Lookup::NotFound));
         assert!(t.remove(&a.id));
         assert_eq!(t.get(&a.id, 1).err(), Some(Lookup::NotFound));
+    }
+
+    #[test]
+    fn a_full_table_replaces_half_open_then_least_recently_used_sessions() {
+        let t = table(3, 10, 60_000, 60_000);
+        let a = t.create(1, None).unwrap();
+        let b = t.create(2, None).unwrap();
+        let c = t.create(3, None).unwrap();
+        t.get(&a.id, 1).unwrap();
+        t.get(&c.id, 3).unwrap();
+        // b never came back after initialize: it goes first.
+        let d = t.create(4, None).unwrap();
+        assert!(b.closed() && !a.closed() && !c.closed());
+        std::thread::sleep(Duration::from_millis(5));
+        t.get(&d.id, 4).unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        t.get(&a.id, 1).unwrap();
+        // All established now: the least recently used (c) goes.
+        t.create(5, None).unwrap();
+        assert!(c.closed() && !a.closed() && !d.closed());
+        // A busy session is never replaced.
+        let (tx, _rx) = crossbeam_channel::unbounded();
+        let busy = table(1, 10, 60_000, 60_000);
+        busy.create(1, Some(tx)).unwrap();
+        assert!(busy.create(2, None).is_none());
+    }
+
+    #[test]
+    fn one_owner_holds_at_most_its_share() {
+        let t = table(100, 2, 60_000, 60_000);
+        let a = t.create(7, None).unwrap();
+        let b = t.create(7, None).unwrap();
+        t.get(&a.id, 7).unwrap();
+        let c = t.create(7, None).unwrap();
+        assert!(b.closed() && !a.closed() && !c.closed());
+        assert_eq!(t.len(), 2);
+        t.create(8, None).unwrap();
+        assert_eq!(t.len(), 3);
     }
 
     #[test]
@@ -244,11 +423,18 @@ mod tests {
     }
 
     #[test]
-    fn idle_sessions_expire() {
-        let t = Sessions::new(10, Duration::from_millis(0));
+    fn idle_and_half_open_sessions_expire() {
+        let t = table(10, 10, 0, 60_000);
         let a = t.create(7, None).unwrap();
         t.sweep(true);
         assert!(t.get(&a.id, 7).is_err());
         assert!(a.closed());
+        let t = table(10, 10, 60_000, 0);
+        let half = t.create(7, None).unwrap();
+        let used = t.create(7, None).unwrap();
+        t.get(&used.id, 7).unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+        t.sweep(true);
+        assert!(half.closed() && !used.closed());
     }
 }

@@ -170,9 +170,13 @@ fn post<S: Send + Sync + 'static>(http: &Http<S>, mut req: Request, caller: Opti
             "Parse error: the body is not UTF-8",
         );
     };
-    let value: Value = match serde_json::from_str(&text) {
-        Ok(v) => v,
-        Err(e) => return bad(req, 400, jsonrpc::PARSE_ERROR, &format!("Parse error: {e}")),
+    let value: Value = if text.trim_start().starts_with('[') {
+        Value::Null // a batch: only the dispatcher parses it (it bounds the item count first)
+    } else {
+        match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => return bad(req, 400, jsonrpc::PARSE_ERROR, &format!("Parse error: {e}")),
+        }
     };
     let method = value.get("method").and_then(Value::as_str).unwrap_or("");
     let is_request = value.get("id").is_some_and(|id| !id.is_null()) && !method.is_empty();

@@ -38,6 +38,14 @@ pub fn json(req: Request, status: u16, body: &Value, headers: &[(&str, &str)]) {
     send(req, status, body.to_string().into_bytes(), &all);
 }
 
+/// Answer with a JSON body already serialized (the value it came from can be dropped before a
+/// slow client reads it).
+pub fn json_text(req: Request, status: u16, body: String, headers: &[(&str, &str)]) {
+    let mut all = vec![("Content-Type", "application/json")];
+    all.extend_from_slice(headers);
+    send(req, status, body.into_bytes(), &all);
+}
+
 /// Answer with a status and no body.
 pub fn empty(req: Request, status: u16, headers: &[(&str, &str)]) {
     send(req, status, Vec::new(), headers);
@@ -50,7 +58,7 @@ pub fn rpc_error(code: i64, message: &str) -> Value {
 
 /// Read the body, at most `max` bytes; `Err(true)` when it is larger, `Err(false)` on I/O.
 pub fn read_body(req: &mut Request, max: usize) -> Result<Vec<u8>, bool> {
-    let mut body = Vec::new();
+    let mut body = Vec::with_capacity(req.body_length().unwrap_or(0).min(max));
     match req.as_reader().take(max as u64 + 1).read_to_end(&mut body) {
         Ok(_) if body.len() > max => Err(true),
         Ok(_) => Ok(body),
