@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, ToSocketAddrs};
 use std::sync::{Arc, Mutex};
 
-use crate::atlassian::{self, Client, Credentials, HopGuard, Limiter, Secret};
+use crate::atlassian::{self, AddressPolicy, Client, Credentials, HopGuard, Limiter, Secret};
 use crate::config::{self, Config, Product, ServiceConfig};
 use crate::confluence::{self, Confluence, ConfluenceSettings};
 use crate::jira::{Jira, JiraSettings};
@@ -121,6 +121,21 @@ fn internal(ip: IpAddr) -> bool {
                 || (seg[0] == 0x2002 && internal(IpAddr::V4(embedded(2))))
         }
     }
+}
+
+/// What the resolver of caller-chosen sites enforces at connect time, on the very addresses the
+/// connection uses: a host not listed exactly in MCP_ALLOWED_URL_DOMAINS (a subdomain match)
+/// must not resolve to an internal address. `check_site` says the same earlier, with a clearer
+/// message; this is what makes it hold against a name that answers differently the second time.
+fn address_policy(allowed: &[String]) -> AddressPolicy {
+    let exact: Vec<String> = allowed.iter().map(|d| d.to_ascii_lowercase()).collect();
+    Arc::new(move |host: &str, ips: &[IpAddr]| {
+        if exact.iter().any(|d| d == host) || !ips.iter().copied().any(internal) {
+            Ok(())
+        } else {
+            Err(format!("the site {host} resolves to an internal address"))
+        }
+    })
 }
 
 /// The check every hop of a caller-chosen site's requests passes: the same allow-list and
@@ -350,6 +365,7 @@ fn product_sites(
     let Some(template) = super::services::client(config, &template_svc, limiter)? else {
         return Ok(None);
     };
+    template.set_address_policy(address_policy(&config.http_auth.allowed_url_domains));
     Ok(Some(ProductSites {
         product: svc.product,
         deployment: template.deployment(),
@@ -458,5 +474,36 @@ mod tests {
         assert!(internal("fd00::1".parse().unwrap()));
         assert!(internal("100.64.0.1".parse().unwrap()));
         assert!(!internal("104.192.141.1".parse().unwrap()));
+        // Ranges the first review missed.
+        for ip in [
+            "64:ff9b::a00:1", // NAT64 of 10.0.0.1
+            "2002:7f00:1::1", // 6to4 of 127.0.0.1
+            "::127.0.0.1",    // IPv4-compatible
+            "198.18.0.1",     // benchmarking
+            "198.19.255.254",
+            "240.0.0.1", // reserved
+            "255.255.255.254",
+        ] {
+            assert!(internal(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            "64:ff9b::6810:8d01",
+            "2002:6810:8d01::1",
+            "198.20.0.1",
+            "2001:4860::8888",
+        ] {
+            assert!(!internal(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn the_address_policy_refuses_internal_answers_of_subdomain_matches() {
+        let policy = address_policy(&["example.net".to_string(), "127.0.0.1".to_string()]);
+        let lo: IpAddr = "127.0.0.1".parse().unwrap();
+        let public: IpAddr = "104.192.141.1".parse().unwrap();
+        assert!(policy("127.0.0.1", &[lo]).is_ok(), "listed exactly");
+        assert!(policy("jira.example.net", &[public]).is_ok());
+        let e = policy("jira.example.net", &[public, lo]).unwrap_err();
+        assert!(e.contains("internal address"), "{e}");
     }
 }

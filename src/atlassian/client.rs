@@ -5,18 +5,21 @@
 //! keep their error bodies so Atlassian's messages reach the user. A PAC file (WPAD) is fetched
 //! once, with the agent, on first use.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use ureq::Agent;
 use ureq::tls::ClientCert;
+use ureq::unversioned::transport::DefaultConnector;
 
 use super::auth::{Credentials, Secret};
 use super::error::{HttpError, detail_from_body};
 use super::pac::{self, Pac};
 use super::proxy::{ProxyChoice, ProxyRules, redact};
+use super::resolve::{AddressPolicy, PinningResolver};
 use super::retry::{Limiter, RetryPolicy, sleep_unless};
 use super::tls::TlsOptions;
 use super::transfer::{self, Body, Download, Part, media_type, same_origin};
@@ -197,6 +200,10 @@ struct Shared {
     pac: OnceLock<Option<Pac>>,
     /// A PAC evaluation failure has been logged (once is enough).
     pac_failed: AtomicBool,
+    /// The address policy of caller-chosen sites (set by the application before first use).
+    policy: OnceLock<AddressPolicy>,
+    /// Proxy hosts in use, which the policy does not judge.
+    proxies: Arc<Mutex<HashSet<String>>>,
 }
 
 /// A client for one product's site; cheap to share between worker threads.
@@ -250,6 +257,8 @@ impl Client {
                 client_cert,
                 pac: OnceLock::new(),
                 pac_failed: AtomicBool::new(false),
+                policy: OnceLock::new(),
+                proxies: Arc::default(),
             }),
             use_cert: true,
             opts,
@@ -280,13 +289,28 @@ impl Client {
                 .output_buffer_size(32 * 1024)
                 .max_idle_connections_per_host(8)
                 .build();
-            Ok(config.new_agent())
+            // Caller-chosen sites resolve through the address policy, pinned to the checked
+            // addresses; the server's own site resolves as usual.
+            match self.shared.policy.get().filter(|_| !self.use_cert) {
+                Some(policy) => Ok(Agent::with_parts(
+                    config,
+                    DefaultConnector::new(),
+                    PinningResolver::new(policy.clone(), self.shared.proxies.clone()),
+                )),
+                None => Ok(config.new_agent()),
+            }
         });
         built.as_ref().map_err(Clone::clone)
     }
 
     pub fn options(&self) -> &ClientOptions {
         &self.opts
+    }
+
+    /// Judge every address a caller-chosen site resolves to (see [`Client::rebased`]); the
+    /// connection uses exactly the addresses judged. Set once, before the first request.
+    pub fn set_address_policy(&self, policy: AddressPolicy) {
+        let _ = self.shared.policy.set(policy);
     }
 
     /// The same client for another identity, and optionally another site (per-request
@@ -477,11 +501,16 @@ impl Client {
         match self.proxy_choice(url) {
             ProxyChoice::Direct => Ok(None),
             ProxyChoice::Via(p) => {
-                ureq::Proxy::new(&p)
-                    .map(Some)
-                    .map_err(|e| HttpError::InvalidRequest {
-                        reason: format!("bad proxy URL {}: {e}", redact(&p)),
-                    })
+                let proxy = ureq::Proxy::new(&p).map_err(|e| HttpError::InvalidRequest {
+                    reason: format!("bad proxy URL {}: {e}", redact(&p)),
+                })?;
+                // The resolver of caller sites leaves the admin's proxies alone.
+                self.shared
+                    .proxies
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(proxy.host().trim_end_matches('.').to_ascii_lowercase());
+                Ok(Some(proxy))
             }
         }
     }
