@@ -387,10 +387,12 @@ impl Client {
     }
 
     fn url(&self, req: &Request<'_>) -> String {
+        // A URL taken from an answer (attachment content, next links) may hold characters a
+        // URI cannot (a file name with spaces): they are escaped, `%` escapes are kept.
         let mut url = if req.path.starts_with("http://") || req.path.starts_with("https://") {
-            req.path.clone()
+            transfer::escape_uri(&req.path)
         } else {
-            format!("{}{}", self.opts.base_url, req.path)
+            format!("{}{}", self.opts.base_url, transfer::escape_uri(&req.path))
         };
         for (i, (k, v)) in req.query.iter().enumerate() {
             url.push(if i == 0 && !url.contains('?') {

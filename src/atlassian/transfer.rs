@@ -26,6 +26,23 @@ pub fn segment(s: &str) -> String {
     }
 }
 
+/// Percent-encode the bytes a URI may not hold (spaces, quotes, non-ASCII, ...), keeping
+/// reserved characters and existing `%` escapes, so a URL copied from an answer can be sent.
+pub fn escape_uri(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for b in url.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => out.push(b as char),
+            b'-' | b'.' | b'_' | b'~' | b':' | b'/' | b'?' | b'#' | b'[' | b']' | b'@' | b'!'
+            | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b'%' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// One file of a multipart upload.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Part {
@@ -167,6 +184,10 @@ mod tests {
         assert_eq!(segment(".."), "%2E%2E");
         assert_eq!(segment("a b?c#d"), "a%20b%3Fc%23d");
         assert_eq!(segment("PROJ-1"), "PROJ-1");
+        assert_eq!(
+            escape_uri("http://h/secure/attachment/1/a b \"c\"%20é.png?x=1&y"),
+            "http://h/secure/attachment/1/a%20b%20%22c%22%20%C3%A9.png?x=1&y"
+        );
     }
 
     #[test]
