@@ -249,8 +249,14 @@ impl Confluence {
         req: &GetPage<'_>,
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Value, Error> {
-        if let PageRef::Title { space_key, .. } = req.page {
-            self.check_space(space_key)?;
+        match req.page {
+            PageRef::Title { space_key, .. } => self.check_space(space_key)?,
+            // A page seen before is refused without asking Confluence again.
+            PageRef::Id(id) => {
+                if let Some(space) = self.cache.page_spaces.get(id) {
+                    self.check_space(&space)?;
+                }
+            }
         }
         let (raw, space_key, space_name) = match self.deployment() {
             Deployment::Cloud => {

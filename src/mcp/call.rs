@@ -105,6 +105,15 @@ impl Args {
     pub fn string(&self, name: &str) -> &str {
         self.str(name).unwrap_or_default()
     }
+    /// A boolean argument; `false` when absent (a declared default is always filled in, so
+    /// handlers never repeat it).
+    pub fn flag(&self, name: &str) -> bool {
+        self.bool(name).unwrap_or(false)
+    }
+    /// A whole number, 0 when absent (declared defaults are filled in by validation).
+    pub fn number(&self, name: &str) -> i64 {
+        self.int(name).unwrap_or(0)
+    }
     /// A non-negative whole number (validation enforces the declared minimum), 0 when absent.
     pub fn count(&self, name: &str) -> usize {
         self.int(name).unwrap_or(0).max(0) as usize

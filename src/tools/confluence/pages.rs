@@ -23,7 +23,7 @@ fn search(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
             problem: format!("{bad:?} is not {}", SPACE_KEY.expected),
         });
     }
-    let limit = s.limit(args.int("limit").unwrap_or(10));
+    let limit = s.limit(args.number("limit"));
     sites::confluence(s, ctx)?
         .search(query, limit, &spaces, &|| ctx.is_cancelled())
         .map(Into::into)
@@ -47,8 +47,8 @@ fn get_page(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     };
     let req = GetPage {
         page,
-        include_metadata: args.bool("include_metadata").unwrap_or(true),
-        convert_to_markdown: args.bool("convert_to_markdown").unwrap_or(true),
+        include_metadata: args.flag("include_metadata"),
+        convert_to_markdown: args.flag("convert_to_markdown"),
     };
     sites::confluence(s, ctx)?
         .get_page(&req, &|| ctx.is_cancelled())

@@ -20,9 +20,9 @@ fn get_issue(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
         expand: args.str("expand"),
         comment_limit: args.count("comment_limit"),
         properties: args.str("properties"),
-        update_history: args.bool("update_history").unwrap_or(true),
+        update_history: args.flag("update_history"),
         include: args.str("include"),
-        use_display_names: args.bool("use_display_names").unwrap_or(false),
+        use_display_names: args.flag("use_display_names"),
     };
     sites::jira(s, ctx)?
         .get_issue(&req, &|| ctx.is_cancelled())
@@ -45,12 +45,12 @@ fn search(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     let req = Search {
         jql: args.string("jql"),
         fields: args.string("fields"),
-        limit: s.limit(args.int("limit").unwrap_or(10)),
+        limit: s.limit(args.number("limit")),
         start_at: args.count("start_at"),
         projects,
         expand: args.str("expand"),
         page_token: args.str("page_token"),
-        use_display_names: args.bool("use_display_names").unwrap_or(false),
+        use_display_names: args.flag("use_display_names"),
     };
     let progress = |fetched: usize, limit: usize| {
         ctx.progress(fetched as f64, Some(limit as f64), Some("issues fetched"));
