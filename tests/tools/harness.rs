@@ -148,9 +148,12 @@ impl Row {
     }
 }
 
-/// A running sandbox.
+/// A running sandbox. It lives in a static that is never dropped, so it is started with
+/// `--exit-with-stdin` and its stdin held here: when the test process ends, the pipe closes and
+/// the sandbox exits with it.
 pub struct Sandbox {
     child: Child,
+    _stdin: ChildStdin,
     pub base: String,
 }
 
@@ -163,18 +166,30 @@ impl Drop for Sandbox {
 impl Sandbox {
     fn start(dep: Dep) -> Sandbox {
         let mut child = Command::new(env!("CARGO_BIN_EXE_atlassian-sandbox"))
-            .args(["--port", "0", "--flavour", dep.flavour()])
+            .args([
+                "--port",
+                "0",
+                "--flavour",
+                dep.flavour(),
+                "--exit-with-stdin",
+            ])
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        let stdin = child.stdin.take().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
         let base = line.trim().trim_start_matches("listening on ").to_string();
         assert!(base.starts_with("http://127.0.0.1:"), "{line:?}");
-        Sandbox { child, base }
+        Sandbox {
+            child,
+            _stdin: stdin,
+            base,
+        }
     }
 
     pub fn get(&self, path: &str) -> String {

@@ -77,14 +77,18 @@ struct Args {
     verbose: bool,
     /// Print `export` lines for this user after the listening line.
     env: Option<String>,
+    /// Exit when stdin reaches end of file (the test process that started us is gone).
+    exit_with_stdin: bool,
 }
 
 const USAGE: &str = "usage: atlassian-sandbox [--port N] [--host ADDR] [--flavour cloud|server] \
-[--fixtures DIR] [--workers N] [--max-connections N] [--env USER] [--verbose]
+[--fixtures DIR] [--workers N] [--max-connections N] [--env USER] [--exit-with-stdin] [--verbose]
 
 A stateful fake Jira + Confluence for tests. --port 0 picks a free port; the first stdout line is
 `listening on http://HOST:PORT`; with --env USER, `export` lines that point mcp-atlassian at
-the sandbox as that user follow. Control endpoints live under /__sandbox/ (see README).";
+the sandbox as that user follow. --exit-with-stdin: exit when stdin closes, so a test harness
+that dies (or never drops its handle) leaves no sandbox behind. Control endpoints live under
+/__sandbox/ (see README).";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -96,6 +100,7 @@ fn parse_args() -> Result<Args, String> {
         max_connections: 256,
         verbose: false,
         env: None,
+        exit_with_stdin: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -145,6 +150,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--verbose" | "-v" => args.verbose = true,
             "--env" => args.env = Some(value(&mut it)?),
+            "--exit-with-stdin" => args.exit_with_stdin = true,
             "--help" | "-h" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -165,6 +171,14 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if args.exit_with_stdin {
+        std::thread::spawn(|| {
+            let mut sink = [0u8; 256];
+            let mut stdin = std::io::stdin();
+            while matches!(std::io::Read::read(&mut stdin, &mut sink), Ok(n) if n > 0) {}
+            std::process::exit(0);
+        });
+    }
     let seed = match fixtures::load(args.fixtures.as_deref()) {
         Ok(s) => s,
         Err(e) => {
