@@ -57,9 +57,16 @@ pub fn run(cli: Cli) -> u8 {
             return 2;
         }
     };
+    // `tools` explains an empty list itself.
+    let listing = matches!(cli.command(), Command::Tools(_));
+    for warning in selection_warnings(&config, &server) {
+        if !(listing && warning.starts_with("no tool is exposed")) {
+            log::warn!("{warning}");
+        }
+    }
     match cli.command() {
         Command::Serve(_) => serve(&config, server),
-        Command::Tools(cmd) => cli::list_tools(&server, cmd.json),
+        Command::Tools(cmd) => cli::list_tools(&server, &cmd, &no_tools_reason(&config, &server)),
         Command::Call(cmd) => cli::call_tool(&server, &cmd),
         Command::Convert(cmd) => convert::run(&cmd.from, &cmd.to, cmd.server),
         Command::Doctor(_) => {
@@ -181,7 +188,62 @@ pub fn build_server(config: &Config, fixtures: bool) -> Result<Server<Services>,
         tools::catalogue(fixtures),
         filter(config, fixtures),
         services::build(config)?,
-    ))
+    )
+    .with_unknown_tool_help(tools::names::explain_unknown))
+}
+
+/// What a user should hear at start-up about tool selection: names in ENABLED_TOOLS or
+/// DISABLED_TOOLS that match nothing, and a configuration that exposes no tool at all (a client
+/// would show "connected" with an empty list), with the reason.
+pub fn selection_warnings(config: &Config, server: &Server<Services>) -> Vec<String> {
+    let declared: Vec<&str> = server.all_tools().iter().map(|t| t.name).collect();
+    let mut out = Vec::new();
+    let lists = [
+        (
+            "ENABLED_TOOLS",
+            config.enabled_tools.clone().unwrap_or_default(),
+        ),
+        ("DISABLED_TOOLS", config.disabled_tools.clone()),
+    ];
+    for (var, names) in lists {
+        for name in names {
+            let toolset = var == "DISABLED_TOOLS" && config::ALL_TOOLSETS.contains(&name.as_str());
+            if !declared.contains(&name.as_str()) && !toolset {
+                out.push(format!(
+                    "{var} names {name}, which is not a tool here: {}",
+                    tools::names::explain_unknown(&name, &declared)
+                ));
+            }
+        }
+    }
+    if server.listed().is_empty() {
+        out.push(format!(
+            "no tool is exposed: {}",
+            no_tools_reason(config, server)
+        ));
+    }
+    out
+}
+
+/// Why a configuration exposes no tool, in one sentence.
+pub fn no_tools_reason(config: &Config, server: &Server<Services>) -> String {
+    if config.jira.is_none() && config.confluence.is_none() {
+        return "neither JIRA_URL nor CONFLUENCE_URL is set (with credentials)".into();
+    }
+    let mut reasons: Vec<String> = server
+        .all_tools()
+        .iter()
+        .filter(|t| t.toolset != tools::fixtures::TOOLSET)
+        .filter_map(|t| server.filter().hidden_because(t))
+        .collect();
+    reasons.sort();
+    reasons.dedup();
+    let shown: Vec<String> = reasons.iter().take(3).cloned().collect();
+    format!(
+        "every tool is hidden ({}{}); check TOOLSETS, ENABLED_TOOLS, DISABLED_TOOLS and READ_ONLY_MODE",
+        shown.join("; "),
+        if reasons.len() > 3 { "; ..." } else { "" }
+    )
 }
 
 fn serve(config: &Config, server: Server<Services>) -> u8 {

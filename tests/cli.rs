@@ -199,3 +199,109 @@ fn env_file_is_read_and_environment_wins() {
     let out = run(&["--env-file", "/nonexistent/x.env", "tools"], &[]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn unknown_tool_names_get_a_suggestion_or_the_reason() {
+    let typo = run(&["call", "jira_get_isue", "issue_key=A-1"], FIXTURES);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        text(&typo.stderr).contains("did you mean jira_get_issue?"),
+        "{}",
+        text(&typo.stderr)
+    );
+    // A name that is at most a tool to come must not get a tool of ours as a "typo".
+    let later = run(&["call", "jira_create_issue"], FIXTURES);
+    assert_eq!(later.status.code(), Some(2));
+    let err = text(&later.stderr);
+    assert!(
+        err.contains("tool of the reference server") || !err.contains("unknown tool"),
+        "{err}"
+    );
+    let nothing = run(&["call", "frobnicate"], FIXTURES);
+    assert!(text(&nothing.stderr).contains("no tool has this name"));
+}
+
+#[test]
+fn selection_mistakes_are_warned_at_start() {
+    let env = [
+        FIXTURES[1],
+        FIXTURES[2],
+        FIXTURES[3],
+        ("ENABLED_TOOLS", "jira_serch,jira_search"),
+        ("DISABLED_TOOLS", "jira_bogus,jira_agile"),
+    ];
+    let out = run(&["tools"], &env);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("ENABLED_TOOLS names jira_serch") && err.contains("did you mean jira_search?"),
+        "{err}"
+    );
+    assert!(err.contains("DISABLED_TOOLS names jira_bogus"), "{err}");
+    assert!(
+        !err.contains("jira_agile"),
+        "a toolset name is fine in DISABLED_TOOLS: {err}"
+    );
+    assert_eq!(
+        text(&out.stdout).split_whitespace().next(),
+        Some("jira_search")
+    );
+    // Nothing configured: the server says why it exposes nothing, even on stdio.
+    let empty = Command::new(env!("CARGO_BIN_EXE_mcp-atlassian"))
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .current_dir(std::env::temp_dir())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        text(&empty.stderr)
+            .contains("no tool is exposed: neither JIRA_URL nor CONFLUENCE_URL is set"),
+        "{}",
+        text(&empty.stderr)
+    );
+    assert!(empty.stdout.is_empty(), "stdout stays JSON-RPC only");
+    // Both products configured but every tool filtered away: the reason is the filter.
+    let filtered = run(
+        &["tools"],
+        &[
+            FIXTURES[1],
+            FIXTURES[2],
+            FIXTURES[3],
+            ("TOOLSETS", "jira_agile"),
+        ],
+    );
+    let err = text(&filtered.stderr);
+    assert!(
+        err.contains("No tools are exposed: every tool is hidden"),
+        "{err}"
+    );
+    assert!(!err.contains("Configure JIRA_URL"), "{err}");
+}
+
+#[test]
+fn tools_name_describes_one_tool() {
+    let out = run(&["tools", "jira_search"], &FIXTURES[1..]);
+    assert!(out.status.success());
+    let page = text(&out.stdout);
+    for part in [
+        "jira_search — Search Jira issues",
+        "Parameters:",
+        "jql",
+        "string, required",
+        "default 10, at least 1",
+    ] {
+        assert!(page.contains(part), "{part:?} missing in:\n{page}");
+    }
+    let json = run(&["tools", "--json", "jira_get_issue"], &FIXTURES[1..]);
+    let def: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(def["name"], "jira_get_issue");
+    assert!(def["inputSchema"]["properties"]["issue_key"].is_object());
+    let hidden = run(&["tools", "confluence_search"], &FIXTURES[1..]);
+    assert!(
+        text(&hidden.stdout)
+            .contains("Not exposed in this configuration: confluence is not configured")
+    );
+    let unknown = run(&["tools", "jira_serch"], &FIXTURES[1..]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("did you mean jira_search?"));
+}

@@ -19,9 +19,110 @@ pub fn print_line(text: &str) -> u8 {
     }
 }
 
+/// One parameter as a line of `tools NAME`: name, type, required or default, range, choices,
+/// description.
+fn param_line(p: &crate::mcp::Param) -> String {
+    let ty = match p.ty {
+        ParamType::String => "string",
+        ParamType::Integer => "integer",
+        ParamType::Number => "number",
+        ParamType::Boolean => "boolean",
+        ParamType::StringArray => "list of strings",
+        ParamType::JsonObject => "JSON object",
+        ParamType::JsonArray => "JSON array",
+    };
+    let mut facts = vec![ty.to_string()];
+    if p.required {
+        facts.push("required".into());
+    }
+    if let Some(d) = p.default {
+        facts.push(format!("default {}", d.to_json()));
+    }
+    match (p.minimum, p.maximum) {
+        (Some(lo), Some(hi)) => facts.push(format!("{lo} to {hi}")),
+        (Some(lo), None) => facts.push(format!("at least {lo}")),
+        (None, Some(hi)) => facts.push(format!("at most {hi}")),
+        _ => {}
+    }
+    if !p.choices.is_empty() {
+        facts.push(format!("one of {}", p.choices.join(", ")));
+    }
+    if let Some(f) = p.format {
+        facts.push(f.expected.to_string());
+    }
+    format!(
+        "  {:<24} {}
+  {:<24} {}",
+        p.name,
+        facts.join(", "),
+        "",
+        p.description
+    )
+}
+
+/// `mcp-atlassian tools NAME`: the tool's description and parameters, readable (JSON with
+/// `--json`); whether this configuration exposes it.
+fn describe_tool(server: &Server<Services>, name: &str, as_json: bool) -> u8 {
+    let Some(tool) = server.tool(name) else {
+        let declared: Vec<&str> = server.all_tools().iter().map(|t| t.name).collect();
+        eprintln!(
+            "mcp-atlassian tools: unknown tool {name:?}: {}",
+            crate::tools::names::explain_unknown(name, &declared)
+        );
+        return 2;
+    };
+    if as_json {
+        return print_line(&tool.definition().to_string());
+    }
+    let access = match (tool.access, tool.destructive) {
+        (Access::Read, _) => "reads",
+        (Access::Write, false) => "writes",
+        (Access::Write, true) => "writes, may remove or overwrite data",
+    };
+    let mut text = format!(
+        "{} — {}
+toolset {}, {access}
+
+{}
+",
+        tool.name, tool.title, tool.toolset, tool.description
+    );
+    if let Some(why) = server.filter().hidden_because(tool) {
+        text.push_str(&format!(
+            "
+Not exposed in this configuration: {why}.
+"
+        ));
+    }
+    text.push_str(
+        "
+Parameters:
+",
+    );
+    if tool.params.is_empty() {
+        text.push_str(
+            "  none
+",
+        );
+    }
+    for p in tool.params {
+        text.push_str(&param_line(p));
+        text.push('\n');
+    }
+    print_line(text.trim_end())
+}
+
 /// `mcp-atlassian tools`: a table of exposed tools (or the tools/list JSON with `--json`); hidden
-/// tools are counted on stderr with the reason of each.
-pub fn list_tools(server: &Server<Services>, as_json: bool) -> u8 {
+/// tools are counted on stderr with the reason of each. `tools NAME` describes one tool.
+pub fn list_tools(
+    server: &Server<Services>,
+    cmd: &crate::config::ToolsCmd,
+    empty_reason: &str,
+) -> u8 {
+    if let Some(name) = &cmd.name {
+        return describe_tool(server, name, cmd.json);
+    }
+    let as_json = cmd.json;
     if as_json {
         return print_line(&json!({ "tools": server.listed() }).to_string());
     }
@@ -55,9 +156,7 @@ pub fn list_tools(server: &Server<Services>, as_json: bool) -> u8 {
         }
     }
     if server.listed().is_empty() {
-        eprintln!(
-            "No tools are exposed. Configure JIRA_URL or CONFLUENCE_URL and check TOOLSETS / ENABLED_TOOLS."
-        );
+        eprintln!("No tools are exposed: {empty_reason}.");
         return 0;
     }
     print_line(table.trim_end())
@@ -103,9 +202,11 @@ pub fn call_tool(server: &Server<Services>, cmd: &CallCmd) -> u8 {
         2
     };
     let Some(tool) = server.tool(&cmd.tool) else {
+        let declared: Vec<&str> = server.all_tools().iter().map(|t| t.name).collect();
         return usage(format!(
-            "unknown tool {:?}; `mcp-atlassian tools` lists the tools this configuration exposes",
-            cmd.tool
+            "unknown tool {:?}: {}",
+            cmd.tool,
+            crate::tools::names::explain_unknown(&cmd.tool, &declared)
         ));
     };
     let base = match cmd.json.as_deref().map(serde_json::from_str::<Value>) {

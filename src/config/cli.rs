@@ -180,6 +180,10 @@ pub struct ToolsCmd {
     /// print JSON instead of a table
     #[argh(switch)]
     pub json: bool,
+
+    /// a tool to describe: its description and parameters (type, default, range, choices)
+    #[argh(positional)]
+    pub name: Option<String>,
 }
 
 /// Call one tool and print its result; the exit code tells success from failure.
@@ -436,7 +440,13 @@ mod tests {
     fn subcommands() {
         let cli = ok(&["--jira-url", "https://x", "tools", "--json"]);
         assert_eq!(cli.jira_url.as_deref(), Some("https://x"));
-        assert_eq!(cli.command, Some(Command::Tools(ToolsCmd { json: true })));
+        assert_eq!(
+            cli.command,
+            Some(Command::Tools(ToolsCmd {
+                json: true,
+                name: None
+            }))
+        );
         assert_eq!(ok(&["serve"]).command(), Command::Serve(ServeCmd {}));
 
         let cli = ok(&[

@@ -119,6 +119,8 @@ pub struct Server<S: 'static> {
     filter: Filter,
     listed: Vec<Value>,
     cache_scope: &'static str,
+    /// Explains an unknown tool name given the declared names (a typo, a tool to come).
+    unknown_help: Option<fn(&str, &[&str]) -> String>,
     state: S,
 }
 
@@ -143,7 +145,25 @@ impl<S: Send + Sync + 'static> Server<S> {
             filter,
             listed,
             cache_scope: "public",
+            unknown_help: None,
             state,
+        }
+    }
+
+    /// How to explain a `tools/call` for a name no tool has.
+    pub fn with_unknown_tool_help(mut self, help: fn(&str, &[&str]) -> String) -> Self {
+        self.unknown_help = Some(help);
+        self
+    }
+
+    /// The text for an unknown tool name: "Unknown tool: NAME", with the help when there is one.
+    pub fn unknown_tool(&self, name: &str) -> String {
+        match self.unknown_help {
+            Some(help) => {
+                let names: Vec<&str> = self.tools.iter().map(|t| t.name).collect();
+                format!("Unknown tool: {name}; {}", help(name, &names))
+            }
+            None => format!("Unknown tool: {name}"),
         }
     }
 
@@ -445,7 +465,7 @@ impl<S: Send + Sync + 'static> Server<S> {
             .tools
             .iter()
             .position(|t| t.name == name)
-            .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
+            .ok_or_else(|| RpcError::invalid_params(self.unknown_tool(&name)))?;
         let tool = self.tools[index];
         let raw = match params.remove("arguments") {
             None | Some(Value::Null) => Map::new(),

@@ -8,6 +8,7 @@ pub mod conformance;
 pub mod files;
 pub mod fixtures;
 pub mod jira;
+pub mod names;
 pub mod params;
 pub mod sites;
 

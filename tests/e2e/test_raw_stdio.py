@@ -153,6 +153,8 @@ def test_unknown_tool_is_invalid_params(spawn):
     srv = spawn(initialize="2025-11-25")
     err = error_of(srv.request("tools/call", {"name": "no_such_tool", "arguments": {}}, rid=8), INVALID_PARAMS, 8)
     assert "no_such_tool" in err["message"]
+    typo = error_of(srv.request("tools/call", {"name": "fixture_ecko", "arguments": {}}, rid=12), INVALID_PARAMS, 12)
+    assert typo["message"] == "Unknown tool: fixture_ecko; did you mean fixture_echo?", typo
     error_of(srv.request("tools/call", {"arguments": {}}, rid=9), INVALID_PARAMS, 9)
     error_of(srv.request("tools/call", {"name": 5}, rid=10), INVALID_PARAMS, 10)
 
