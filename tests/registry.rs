@@ -387,3 +387,16 @@ fn tools_list_stays_within_the_byte_budget() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn the_reference_name_list_in_the_binary_is_the_contract() {
+    let theirs: BTreeSet<String> = upstream()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap().to_string())
+        .collect();
+    let ours: BTreeSet<String> = tools::names::REFERENCE
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    assert_eq!(ours, theirs);
+}
