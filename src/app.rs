@@ -69,10 +69,9 @@ pub fn run(cli: Cli) -> u8 {
         Command::Tools(cmd) => cli::list_tools(&server, &cmd, &no_tools_reason(&config, &server)),
         Command::Call(cmd) => cli::call_tool(&server, &cmd),
         Command::Convert(cmd) => convert::run(&cmd.from, &cmd.to, cmd.server),
-        Command::Doctor(_) => {
-            let (code, report) = doctor::run(server.state());
-            cli::print_line(report.trim_end());
-            code
+        Command::Doctor(cmd) => {
+            let timeout = std::time::Duration::from_secs(cmd.timeout.clamp(1, 600));
+            doctor::run(server.state(), timeout, &mut io::stdout().lock())
         }
     }
 }

@@ -230,3 +230,118 @@ fn client_certificate_for_mutual_tls() {
         v1
     );
 }
+
+/// A stub whose `/myself` always answers 401 and whose serverInfo reports `kind`.
+fn stub_reporting(kind: &'static str) -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", server.server_addr().to_ip().unwrap());
+    std::thread::spawn(move || {
+        for req in server.incoming_requests() {
+            let (status, body) = if req.url().starts_with("/rest/api/2/serverInfo") {
+                (
+                    200,
+                    format!(r#"{{"deploymentType":"{kind}","version":"1001.0.0"}}"#),
+                )
+            } else {
+                (
+                    401,
+                    r#"{"errorMessages":["You are not authenticated."]}"#.to_string(),
+                )
+            };
+            let _ = req.respond(tiny_http::Response::from_string(body).with_status_code(status));
+        }
+    });
+    base
+}
+
+#[test]
+fn a_credential_that_cannot_fit_the_site_is_named() {
+    let cloud = stub_reporting("Cloud");
+    let out = doctor(&[
+        ("JIRA_URL", cloud),
+        ("JIRA_PERSONAL_TOKEN", "some-pat".into()),
+    ]);
+    let report = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("the site reports Cloud"), "{report}");
+    assert!(
+        report.contains("this is a Cloud site, which takes no personal access token"),
+        "{report}"
+    );
+    let server = stub_reporting("Server");
+    let out = doctor(&[
+        ("JIRA_URL", server),
+        ("JIRA_USERNAME", "me@example.com".into()),
+        ("JIRA_API_TOKEN", "atl-token".into()),
+    ]);
+    let report = text(&out);
+    assert!(
+        report.contains("Server/Data Center site, which takes no Atlassian API token"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_hung_host_ends_within_the_checks_deadline_with_the_right_advice() {
+    // Accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    let dir = std::env::temp_dir().join(format!("mcp-atlassian-doctor-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let started = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mcp-atlassian"))
+        .args(["doctor", "--timeout", "2"])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("JIRA_URL", format!("http://127.0.0.1:{port}"))
+        .env("JIRA_PERSONAL_TOKEN", "x")
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Each check is printed when it finishes: the first lines come while the HTTP check waits.
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let first = lines.next().unwrap().unwrap();
+    assert_eq!(first, "Jira");
+    let site = lines.next().unwrap().unwrap();
+    assert!(site.contains("ok") && site.contains("site"), "{site}");
+    assert!(child.try_wait().unwrap().is_none(), "still checking");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    // A bound on a hang, not a speed measurement: without per-check deadlines this took 75 s.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    assert_eq!(status.code(), Some(1));
+    let report = rest.join("\n");
+    assert!(report.contains("accepts connections"), "{report}");
+    assert!(
+        report.contains("accepted the connection but sent no answer"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("TIMEOUT"),
+        "a hung host is not a slow one: {report}"
+    );
+}
+
+#[test]
+fn an_https_url_on_a_plain_http_port_says_so() {
+    let url = stub_site().replace("http://", "https://");
+    let out = doctor(&[
+        ("JIRA_URL", url),
+        ("JIRA_PERSONAL_TOKEN", "right-pat".into()),
+        ("JIRA_TIMEOUT", "5".into()),
+    ]);
+    let report = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("check that the port speaks HTTPS"),
+        "{report}"
+    );
+    assert!(!report.contains("HTTPS answered"), "{report}");
+}

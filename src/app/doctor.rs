@@ -1,14 +1,18 @@
 //! `mcp-atlassian doctor`: for each configured product, checks configuration, proxy choice, DNS,
-//! the TLS connection, authentication (who am I) and the server type, and prints a readable
-//! report with the fix for each failure. Exit code 0 only when every check passes.
+//! the TCP port, the TLS certificate, the HTTP answer and authentication (who am I), and the
+//! server type, printing each check the moment it finishes, each within its own deadline
+//! (`--timeout`, default 10 s), with advice that fits the failure. When the credentials fail, the
+//! server type is still checked, to say when the credential kind does not fit the site (a
+//! personal token on Cloud, an API token on Server/DC). Exit code 0 only when every check passes.
 
-use std::fmt::Write as _;
-use std::net::ToSocketAddrs;
-use std::time::Instant;
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::atlassian::{Client, Deployment, HttpError, ProxyChoice, probe, proxy};
+use crate::atlassian::{Client, Credentials, Deployment, HttpError, ProxyChoice, probe, proxy};
 use crate::tools::Services;
 
 /// One line of the report.
@@ -37,8 +41,47 @@ fn fail(name: &'static str, text: impl Into<String>, fix: impl Into<String>) -> 
     }
 }
 
-/// Turn a failed request into the check that explains it.
-fn diagnose(e: &HttpError, client: &Client, via: &ProxyChoice) -> Check {
+/// Prints checks as they come and remembers whether all passed.
+struct Report<'a> {
+    out: &'a mut dyn Write,
+    all_ok: bool,
+}
+
+impl Report<'_> {
+    fn line(&mut self, text: &str) {
+        let _ = writeln!(self.out, "{text}");
+        let _ = self.out.flush();
+    }
+
+    fn emit(&mut self, c: Check) -> bool {
+        self.all_ok &= c.ok;
+        let status = if c.ok { "ok" } else { "FAIL" };
+        self.line(&format!("  {status:<4}  {:<14}  {}", c.name, c.text));
+        if let Some(fix) = c.fix {
+            self.line(&format!("        {:<14}  fix: {fix}", ""));
+        }
+        c.ok
+    }
+}
+
+/// Resolve within `deadline` (the system resolver has no timeout of its own).
+fn resolve(host: &str, port: u16, deadline: Duration) -> Result<Vec<SocketAddr>, String> {
+    let (tx, rx) = mpsc::channel();
+    let target = (host.to_string(), port);
+    std::thread::spawn(move || {
+        let _ = tx.send(
+            target
+                .to_socket_addrs()
+                .map(|a| a.collect::<Vec<_>>())
+                .map_err(|e| e.to_string()),
+        );
+    });
+    rx.recv_timeout(deadline)
+        .unwrap_or_else(|_| Err(format!("no answer from the resolver in {deadline:?}")))
+}
+
+/// The advice for a failed request, knowing whether the TCP port accepted connections.
+fn diagnose(e: &HttpError, client: &Client, via: &ProxyChoice, port_open: bool) -> Check {
     let product = client.options().product.name().to_ascii_uppercase();
     match e {
         HttpError::Connect { reason, .. } => {
@@ -70,10 +113,17 @@ fn diagnose(e: &HttpError, client: &Client, via: &ProxyChoice) -> Check {
                 )
             }
         }
+        HttpError::Timeout { target } if port_open => fail(
+            "answer",
+            format!("{target} accepted the connection but sent no answer in time"),
+            format!(
+                "something listens there but does not answer HTTP: check the port and scheme in {product}_URL (https:// on a plain-HTTP port, or the reverse), and any firewall or proxy that holds connections open"
+            ),
+        ),
         HttpError::Timeout { target } => fail(
             "connection",
             format!("{target} did not answer in time"),
-            format!("check the network path and proxy; raise {product}_TIMEOUT for slow sites"),
+            "check the network path and whether a proxy is needed (HTTPS_PROXY)",
         ),
         HttpError::Status {
             status: 401 | 403, ..
@@ -82,10 +132,22 @@ fn diagnose(e: &HttpError, client: &Client, via: &ProxyChoice) -> Check {
             e.to_string(),
             "create a new token and set it in the environment or .env file",
         ),
+        HttpError::Status { status: 404, .. } => fail(
+            "authentication",
+            e.to_string(),
+            format!(
+                "the site answered but has no such API: {product}_URL must be the site's base URL (no /rest/... path{})",
+                if product == "CONFLUENCE" {
+                    "; Cloud Confluence ends in /wiki"
+                } else {
+                    ""
+                }
+            ),
+        ),
         other => fail(
             "authentication",
             other.to_string(),
-            "check the URL: it must be the site's base URL",
+            format!("check {product}_URL: it must be the site's base URL"),
         ),
     }
 }
@@ -98,99 +160,194 @@ fn whoami_path(product: &str, deployment: Deployment) -> &'static str {
     }
 }
 
-fn check_product(client: &Client) -> Vec<Check> {
+/// When the site's kind and the credential kind cannot go together, the advice.
+fn credential_mismatch(product: &str, site_is_cloud: bool, creds: &Credentials) -> Option<String> {
+    let p = product.to_ascii_uppercase();
+    match (site_is_cloud, creds) {
+        (true, Credentials::Bearer(_)) => Some(format!(
+            "this is a Cloud site, which takes no personal access token: set {p}_USERNAME (your e-mail) and {p}_API_TOKEN (from id.atlassian.com), or an OAuth access token"
+        )),
+        (false, Credentials::Basic { user, .. }) if user.contains('@') => Some(format!(
+            "this is a Server/Data Center site, which takes no Atlassian API token: set {p}_PERSONAL_TOKEN (a personal access token from your profile), or {p}_USERNAME with your password"
+        )),
+        _ => None,
+    }
+}
+
+/// The `serverInfo` check (Jira; anonymous on both deployments), also after a failed sign-in.
+fn check_server(client: &Client, timeout: Duration, auth_failed: bool, report: &mut Report) {
     let opts = client.options();
-    let mut checks = Vec::new();
-    let url = opts.base_url.clone();
-    let deployment = match opts.deployment {
+    let configured = match opts.deployment {
         Deployment::Cloud => "Cloud",
         Deployment::ServerDc => "Server/Data Center",
     };
-    checks.push(ok(
+    let info = match client
+        .get("/rest/api/2/serverInfo")
+        .timeout(timeout)
+        .send_json()
+    {
+        Ok(info) => info,
+        Err(e) => {
+            report.emit(fail(
+                "server",
+                e.to_string(),
+                "the site may be too old, or not Jira: check JIRA_URL",
+            ));
+            return;
+        }
+    };
+    let kind = info
+        .get("deploymentType")
+        .and_then(Value::as_str)
+        .unwrap_or("unknown");
+    let version = info
+        .get("version")
+        .and_then(Value::as_str)
+        .unwrap_or("unknown");
+    let is_cloud = kind.eq_ignore_ascii_case("cloud");
+    if is_cloud != (opts.deployment == Deployment::Cloud) {
+        report.emit(fail(
+            "server",
+            format!("the site reports {kind} {version}, but it is configured as {configured}"),
+            "set JIRA_DEPLOYMENT=cloud or server to match",
+        ));
+    } else {
+        report.emit(ok("server", format!("{kind} {version}")));
+    }
+    if auth_failed && let Some(fix) = credential_mismatch("Jira", is_cloud, &opts.credentials) {
+        report.emit(fail(
+            "credentials",
+            format!(
+                "{} cannot work on a {kind} site",
+                opts.credentials.describe()
+            ),
+            fix,
+        ));
+    }
+}
+
+fn check_product(client: &Client, timeout: Duration, report: &mut Report) {
+    let opts = client.options();
+    let url = opts.base_url.clone();
+    let configured = match opts.deployment {
+        Deployment::Cloud => "Cloud",
+        Deployment::ServerDc => "Server/Data Center",
+    };
+    report.emit(ok(
         "site",
-        format!("{url} ({deployment}); {}", opts.credentials.describe()),
+        format!("{url} ({configured}); {}", opts.credentials.describe()),
     ));
     let via = client.proxy_choice(&url);
-    checks.push(ok(
+    report.emit(ok(
         "proxy",
         match &via {
             ProxyChoice::Direct => "direct connection (no proxy applies)".to_string(),
             ProxyChoice::Via(p) => format!("through {}", proxy::redact(p)),
         },
     ));
-    let Some((_, host, port)) = proxy::target(&url) else {
-        checks.push(fail(
+    let Some((scheme, host, port)) = proxy::target(&url) else {
+        report.emit(fail(
             "site",
             "the URL has no host",
             "set the URL as https://host[:port][/path]",
         ));
-        return checks;
+        return;
     };
-    match (host.as_str(), port).to_socket_addrs() {
+    let direct = via == ProxyChoice::Direct;
+    let mut port_open = false;
+    match resolve(&host, port, timeout) {
         Ok(addrs) => {
-            let addrs: Vec<String> = addrs.map(|a| a.ip().to_string()).take(3).collect();
-            checks.push(ok(
+            let shown: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).take(3).collect();
+            report.emit(ok(
                 "dns",
-                format!("{host} resolves to {}", addrs.join(", ")),
+                format!("{host} resolves to {}", shown.join(", ")),
             ));
+            if direct {
+                match addrs
+                    .first()
+                    .map(|a| TcpStream::connect_timeout(a, timeout))
+                {
+                    Some(Ok(_)) => {
+                        port_open = true;
+                        report.emit(ok("port", format!("{host}:{port} accepts connections")));
+                    }
+                    Some(Err(e)) => {
+                        report.emit(fail(
+                            "port",
+                            format!("{host}:{port} refuses or drops connections: {e}"),
+                            "check the port in the URL, that the site runs, and the firewall; a proxy may be needed (HTTPS_PROXY)",
+                        ));
+                        return;
+                    }
+                    None => {}
+                }
+            }
         }
-        Err(e) if matches!(via, ProxyChoice::Via(_)) => {
-            checks.push(ok(
+        Err(e) if !direct => {
+            report.emit(ok(
                 "dns",
                 format!("{host} does not resolve here ({e}); the proxy resolves it"),
             ));
         }
         Err(e) => {
-            checks.push(fail(
+            report.emit(fail(
                 "dns",
                 format!("{host} does not resolve: {e}"),
                 "check the host name in the URL and the DNS settings (/etc/resolv.conf)",
             ));
-            return checks;
+            return;
         }
     }
-    if url.starts_with("https://") && via == ProxyChoice::Direct {
-        match probe::inspect(&host, port, opts.connect_timeout) {
-            Ok(cert) if cert.days_left < 0 => checks.push(fail(
-                "certificate",
-                format!(
-                    "{} (issued by {}) expired on {}",
-                    cert.subject, cert.issuer, cert.expires
-                ),
-                "the site's administrators must renew its certificate",
-            )),
-            Ok(cert) => checks.push(ok(
-                "certificate",
-                format!(
-                    "{} issued by {}, valid until {} ({} days{})",
-                    cert.subject,
-                    cert.issuer,
-                    cert.expires,
-                    cert.days_left,
-                    if cert.days_left < 14 {
-                        ", renew soon"
-                    } else {
-                        ""
-                    }
-                ),
-            )),
-            Err(e) => checks.push(fail(
-                "certificate",
-                format!("TLS handshake failed: {e}"),
-                "check that the port speaks HTTPS",
-            )),
+    if scheme == "https" && direct {
+        match probe::inspect(&host, port, timeout) {
+            Ok(cert) if cert.days_left < 0 => {
+                report.emit(fail(
+                    "certificate",
+                    format!(
+                        "{} (issued by {}) expired on {}",
+                        cert.subject, cert.issuer, cert.expires
+                    ),
+                    "the site's administrators must renew its certificate",
+                ));
+            }
+            Ok(cert) => {
+                report.emit(ok(
+                    "certificate",
+                    format!(
+                        "{} issued by {}, valid until {} ({} days{})",
+                        cert.subject,
+                        cert.issuer,
+                        cert.expires,
+                        cert.days_left,
+                        if cert.days_left < 14 {
+                            ", renew soon"
+                        } else {
+                            ""
+                        }
+                    ),
+                ));
+            }
+            Err(e) => {
+                report.emit(fail(
+                    "certificate",
+                    format!("no TLS handshake within {timeout:?}: {e}"),
+                    "check that the port speaks HTTPS (an http:// URL for a plain-HTTP port)",
+                ));
+            }
         }
     }
     let started = Instant::now();
     let product = opts.product.name();
-    match client
+    let label = if scheme == "https" { "HTTPS" } else { "HTTP" };
+    let auth_failed = match client
         .get(whoami_path(product, opts.deployment))
+        .timeout(timeout)
         .send_json()
     {
         Ok(me) => {
-            checks.push(ok(
-                "connection",
-                format!("HTTPS answered in {} ms", started.elapsed().as_millis()),
+            report.emit(ok(
+                "answer",
+                format!("{label} answered in {} ms", started.elapsed().as_millis()),
             ));
             let name = me
                 .get("displayName")
@@ -199,67 +356,48 @@ fn check_product(client: &Client) -> Vec<Check> {
             let id = me
                 .get("accountId")
                 .or_else(|| me.get("name"))
-                .or_else(|| me.get("username"));
-            checks.push(ok(
-                "authentication",
-                format!(
-                    "signed in as {name}{}",
-                    id.and_then(Value::as_str)
-                        .map(|i| format!(" ({i})"))
-                        .unwrap_or_default()
-                ),
-            ));
+                .or_else(|| me.get("username"))
+                .and_then(Value::as_str)
+                .map(|i| format!(" ({i})"))
+                .unwrap_or_default();
+            report.emit(ok("authentication", format!("signed in as {name}{id}")));
+            false
         }
         Err(e) => {
-            if matches!(
+            let answered = matches!(
                 e,
                 HttpError::Status { .. } | HttpError::InvalidResponse { .. }
-            ) {
-                checks.push(ok(
-                    "connection",
-                    format!("HTTPS answered in {} ms", started.elapsed().as_millis()),
+            );
+            if answered {
+                report.emit(ok(
+                    "answer",
+                    format!("{label} answered in {} ms", started.elapsed().as_millis()),
                 ));
             }
-            checks.push(diagnose(&e, client, &via));
-            return checks;
-        }
-    }
-    if product == "Jira" {
-        match client.get("/rest/api/2/serverInfo").send_json() {
-            Ok(info) => {
-                let kind = info
-                    .get("deploymentType")
-                    .and_then(Value::as_str)
-                    .unwrap_or("unknown");
-                let version = info
-                    .get("version")
-                    .and_then(Value::as_str)
-                    .unwrap_or("unknown");
-                let is_cloud = kind.eq_ignore_ascii_case("cloud");
-                if is_cloud == (opts.deployment == Deployment::Cloud) {
-                    checks.push(ok("server", format!("{kind} {version}")));
-                } else {
-                    checks.push(fail(
-                        "server",
-                        format!("the site reports {kind} {version}, but it is configured as {deployment}"),
-                        "set JIRA_DEPLOYMENT=cloud or server to match",
-                    ));
-                }
+            report.emit(diagnose(&e, client, &via, port_open));
+            if !answered {
+                return;
             }
-            Err(e) => checks.push(fail(
-                "server",
-                e.to_string(),
-                "the site may be too old or not Jira",
-            )),
+            true
+        }
+    };
+    if product == "Jira" {
+        check_server(client, timeout, auth_failed, report);
+    } else if auth_failed {
+        let is_cloud = url.contains(".atlassian.net") || url.contains("api.atlassian.com/ex/");
+        if let Some(fix) = credential_mismatch(product, is_cloud, &opts.credentials) {
+            report.emit(fail(
+                "credentials",
+                format!("{} cannot work on this site", opts.credentials.describe()),
+                fix,
+            ));
         }
     }
-    checks
 }
 
-/// Run every check and print the report; returns the exit code.
-pub fn run(services: &Services) -> (u8, String) {
-    let mut report = String::new();
-    let mut all_ok = true;
+/// Run every check, printing each as it finishes; returns the exit code.
+pub fn run(services: &Services, timeout: Duration, out: &mut dyn Write) -> u8 {
+    let mut report = Report { out, all_ok: true };
     let products: Vec<(&str, &Client)> = [
         ("Jira", services.jira.as_ref().map(|j| j.client())),
         (
@@ -271,29 +409,17 @@ pub fn run(services: &Services) -> (u8, String) {
     .filter_map(|(n, c)| c.map(|c| (n, c)))
     .collect();
     if products.is_empty() {
-        report.push_str("Neither Jira nor Confluence is configured: set JIRA_URL and/or CONFLUENCE_URL with credentials.\n");
-        return (1, report);
+        report.line("Neither Jira nor Confluence is configured: set JIRA_URL and/or CONFLUENCE_URL with credentials.");
+        return 1;
     }
     for (name, client) in products {
-        let _ = writeln!(report, "{name}");
-        for c in check_product(client) {
-            all_ok &= c.ok;
-            let _ = writeln!(
-                report,
-                "  {:<4}  {:<14}  {}",
-                if c.ok { "ok" } else { "FAIL" },
-                c.name,
-                c.text
-            );
-            if let Some(fix) = c.fix {
-                let _ = writeln!(report, "        {:<14}  fix: {fix}", "");
-            }
-        }
+        report.line(name);
+        check_product(client, timeout, &mut report);
     }
-    report.push_str(if all_ok {
-        "\nEverything works.\n"
+    report.line(if report.all_ok {
+        "\nEverything works."
     } else {
-        "\nSome checks failed; see the fixes above.\n"
+        "\nSome checks failed; see the fixes above."
     });
-    (if all_ok { 0 } else { 1 }, report)
+    if report.all_ok { 0 } else { 1 }
 }

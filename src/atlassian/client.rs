@@ -128,6 +128,8 @@ pub struct Request<'a> {
     credentials: Option<&'a Credentials>,
     headers: Vec<(String, String)>,
     cancelled: Option<&'a dyn Fn() -> bool>,
+    /// A deadline for this request instead of the client's (doctor's short checks).
+    timeout: Option<Duration>,
 }
 
 impl<'a> Request<'a> {
@@ -162,6 +164,11 @@ impl<'a> Request<'a> {
         self
     }
     /// Stop retrying and waiting when this turns true (the MCP client cancelled).
+    /// Give up on this request (connection, redirects and body) after `d`.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
     pub fn cancel_when(mut self, cancelled: &'a dyn Fn() -> bool) -> Self {
         self.cancelled = Some(cancelled);
         self
@@ -367,6 +374,7 @@ impl Client {
             credentials: None,
             headers: Vec::new(),
             cancelled: None,
+            timeout: None,
         }
     }
 

@@ -166,7 +166,11 @@ pub enum Command {
 /// when everything works.
 #[derive(FromArgs, Clone, Debug, PartialEq, Eq, Default)]
 #[argh(subcommand, name = "doctor")]
-pub struct DoctorCmd {}
+pub struct DoctorCmd {
+    /// seconds each check may take (default 10)
+    #[argh(option, default = "10")]
+    pub timeout: u64,
+}
 
 /// Serve MCP on the configured transport (the default).
 #[derive(FromArgs, Clone, Debug, PartialEq, Eq, Default)]

@@ -47,7 +47,7 @@ impl Client {
                 }
             }
             let body = if hop == 0 { encoded.as_ref() } else { None };
-            let raw = self.send_once(req.method, &url, &headers, body, limit)?;
+            let raw = self.send_once(req.method, &url, &headers, body, limit, req.timeout)?;
             let location = raw.location.clone();
             match (raw.raw.status, location) {
                 (301 | 302 | 303 | 307 | 308, Some(loc)) if req.method == Method::Get => {
@@ -73,6 +73,7 @@ impl Client {
         headers: &[(String, String)],
         body: Option<&(Vec<u8>, String)>,
         limit: usize,
+        timeout: Option<std::time::Duration>,
     ) -> Result<Hop, HttpError> {
         let agent = self.agent()?;
         let proxy = self.proxy_for(url)?;
@@ -86,7 +87,11 @@ impl Client {
                 for (k, v) in headers {
                     b = b.header(k, v);
                 }
-                b.config().proxy(proxy).build().call()
+                b.config()
+                    .proxy(proxy)
+                    .timeout_global(timeout.or(Some(self.opts.timeout)))
+                    .build()
+                    .call()
             }
             Method::Post | Method::Put => {
                 let mut b = if method == Method::Post {
@@ -97,7 +102,11 @@ impl Client {
                 for (k, v) in headers {
                     b = b.header(k, v);
                 }
-                let b = b.config().proxy(proxy).build();
+                let b = b
+                    .config()
+                    .proxy(proxy)
+                    .timeout_global(timeout.or(Some(self.opts.timeout)))
+                    .build();
                 match body {
                     Some((bytes, content_type)) => {
                         b.content_type(content_type.as_str()).send(&bytes[..])
