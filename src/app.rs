@@ -57,6 +57,11 @@ pub fn run(cli: Cli) -> u8 {
             return 2;
         }
     };
+    for svc in [&config.jira, &config.confluence].into_iter().flatten() {
+        for notice in &svc.notices {
+            log::warn!("{notice}");
+        }
+    }
     // `tools` explains an empty list itself.
     let listing = matches!(cli.command(), Command::Tools(_));
     for warning in selection_warnings(&config, &server) {

@@ -182,6 +182,14 @@ impl fmt::Display for HttpError {
                             ". The account lacks permission for this item or action; ask an administrator or use another project or space"
                         )
                     }
+                    // No Atlassian error body (an HTML page), or Jersey's "null for uri": the
+                    // API path itself does not exist, so the site URL is wrong, not the key.
+                    404 if detail.is_empty() || detail.starts_with("null for uri") => write!(
+                        f,
+                        "{name} has no such API at this address (404). Check {}_URL: it must be the site's base URL (e.g. https://your-site.atlassian.net{}), without /rest/... or a page path",
+                        name.to_ascii_uppercase(),
+                        if name == "Confluence" { "/wiki" } else { "" }
+                    ),
                     404 => {
                         write!(f, "{name} found nothing there (404)")?;
                         with_detail(f)?;

@@ -33,6 +33,7 @@ mod load;
 mod options;
 mod secret;
 mod service;
+mod site;
 mod sources;
 mod toolsets;
 mod url;

@@ -424,3 +424,96 @@ fn cloud_detection_and_override_through_load() {
     assert!(c.jira.as_ref().unwrap().is_cloud());
     assert!(c.service(Product::Confluence).unwrap().is_cloud());
 }
+
+#[test]
+fn site_urls_with_paths_are_cut_back_with_a_notice() {
+    let c = load_env(&[
+        ("JIRA_URL", "https://acme.atlassian.net/rest/api/3"),
+        ("JIRA_USERNAME", "a@b.c"),
+        ("JIRA_API_TOKEN", "t"),
+        ("CONFLUENCE_URL", "https://acme.atlassian.net"),
+        ("CONFLUENCE_USERNAME", "a@b.c"),
+        ("CONFLUENCE_API_TOKEN", "t"),
+    ])
+    .unwrap();
+    let jira = c.jira.unwrap();
+    assert_eq!(jira.url.as_deref(), Some("https://acme.atlassian.net"));
+    assert!(
+        jira.notices[0].contains("JIRA_URL ends in a path (/rest/api/3)"),
+        "{:?}",
+        jira.notices
+    );
+    let conf = c.confluence.unwrap();
+    assert_eq!(conf.url.as_deref(), Some("https://acme.atlassian.net/wiki"));
+    assert!(conf.notices[0].contains("no /wiki"), "{:?}", conf.notices);
+    for (url, base) in [
+        (
+            "https://jira.corp/jira/rest/api/2",
+            "https://jira.corp/jira",
+        ),
+        ("https://jira.corp/browse/WEB-1", "https://jira.corp"),
+        (
+            "https://acme.atlassian.net/jira/software/projects/WEB/boards/1",
+            "https://acme.atlassian.net",
+        ),
+        ("https://jira.corp", "https://jira.corp"),
+    ] {
+        let c = load_env(&[("JIRA_URL", url), ("JIRA_PERSONAL_TOKEN", "p")]).unwrap();
+        assert_eq!(c.jira.unwrap().url.as_deref(), Some(base), "{url}");
+    }
+    let c = load_env(&[
+        (
+            "CONFLUENCE_URL",
+            "https://acme.atlassian.net/wiki/spaces/ENG/pages/123/Title",
+        ),
+        ("CONFLUENCE_USERNAME", "a@b.c"),
+        ("CONFLUENCE_API_TOKEN", "t"),
+    ])
+    .unwrap();
+    assert_eq!(
+        c.confluence.unwrap().url.as_deref(),
+        Some("https://acme.atlassian.net/wiki")
+    );
+    // Server/DC Confluence without /wiki stays as it is.
+    let c = load_env(&[
+        ("CONFLUENCE_URL", "https://wiki.corp"),
+        ("CONFLUENCE_PERSONAL_TOKEN", "p"),
+    ])
+    .unwrap();
+    let conf = c.confluence.unwrap();
+    assert_eq!(conf.url.as_deref(), Some("https://wiki.corp"));
+    assert!(conf.notices.is_empty());
+}
+
+#[test]
+fn credentials_the_site_cannot_use_are_named() {
+    let c = load_env(&[
+        ("JIRA_URL", "https://acme.atlassian.net"),
+        ("JIRA_PERSONAL_TOKEN", "pat"),
+        ("JIRA_USERNAME", "a@b.c"),
+        ("JIRA_API_TOKEN", "t"),
+    ])
+    .unwrap();
+    let n = &c.jira.unwrap().notices;
+    assert!(
+        n.iter()
+            .any(|m| m.starts_with("JIRA_PERSONAL_TOKEN is ignored")),
+        "{n:?}"
+    );
+    let c = load_env(&[
+        ("JIRA_URL", "https://jira.corp"),
+        ("JIRA_USERNAME", "a@b.c"),
+        ("JIRA_API_TOKEN", "ATATT3xFfGF0abc"),
+    ])
+    .unwrap();
+    let n = &c.jira.unwrap().notices;
+    assert!(
+        n.iter()
+            .any(|m| m.contains("looks like an Atlassian Cloud API token")),
+        "{n:?}"
+    );
+    assert!(
+        !n.iter().any(|m| m.contains("ATATT3x")),
+        "the token is never shown: {n:?}"
+    );
+}

@@ -20,6 +20,7 @@ use super::version::{self, Era};
 mod batch;
 mod direct;
 mod jobs;
+mod unknown;
 
 pub use batch::{MAX_BATCH_ITEMS, MAX_BATCH_REPLY_BYTES};
 
@@ -147,23 +148,6 @@ impl<S: Send + Sync + 'static> Server<S> {
             cache_scope: "public",
             unknown_help: None,
             state,
-        }
-    }
-
-    /// How to explain a `tools/call` for a name no tool has.
-    pub fn with_unknown_tool_help(mut self, help: fn(&str, &[&str]) -> String) -> Self {
-        self.unknown_help = Some(help);
-        self
-    }
-
-    /// The text for an unknown tool name: "Unknown tool: NAME", with the help when there is one.
-    pub fn unknown_tool(&self, name: &str) -> String {
-        match self.unknown_help {
-            Some(help) => {
-                let names: Vec<&str> = self.tools.iter().map(|t| t.name).collect();
-                format!("Unknown tool: {name}; {}", help(name, &names))
-            }
-            None => format!("Unknown tool: {name}"),
         }
     }
 
