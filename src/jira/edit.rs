@@ -345,13 +345,16 @@ impl Jira {
         let who = who
             .map(str::trim)
             .filter(|w| !w.is_empty() && !w.eq_ignore_ascii_case("unassigned"));
-        let body = match who {
-            Some(w) => self.user_ref(w, "assignee", cancelled)?,
-            None => match self.deployment() {
-                Deployment::Cloud => json!({"accountId": null}),
-                Deployment::ServerDc => json!({"name": null}),
-            },
+        let Some(w) = who else {
+            // The assignee endpoint's schema has no null: unassign through the issue's fields.
+            self.client
+                .put(&format!("{}/issue/{}", self.api(), segment(key)))
+                .json(json!({"fields": {"assignee": null}}))
+                .cancel_when(cancelled)
+                .send()?;
+            return Ok(json!({"issue_key": key, "unassigned": true}));
         };
+        let body = self.user_ref(w, "assignee", cancelled)?;
         self.client
             .put(&format!("{}/issue/{}/assignee", self.api(), segment(key)))
             .json(body.clone())
