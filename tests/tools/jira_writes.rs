@@ -579,3 +579,56 @@ pub const ROWS: &[Row] = &[
 fn jira_writes_table() {
     run_table(ROWS);
 }
+
+/// Reference issue #1192: a description update from Markdown must not drop what Markdown cannot
+/// express. OPS-14's stored ADF holds a video (media), a mention and a warning panel; the
+/// update rewrites the first paragraph, keeps the panel's text and leaves the video out of the
+/// Markdown, and every one of those nodes is still there afterwards, attributes and all.
+#[test]
+fn media_mentions_and_panels_survive_a_description_update_on_cloud() {
+    use crate::harness::{Dep, PLAIN, result_json, world};
+    use serde_json::{Value, json};
+
+    let mut w = world(Dep::Cloud);
+    w.sandbox.clear_log();
+    let stored = |w: &crate::harness::World| -> Value {
+        let url = format!("{}/rest/api/3/issue/OPS-14?fields=description", w.sandbox.base);
+        let body = ureq::get(&url)
+            .header("Authorization", "Basic YWxpY2VAZXhhbXBsZS5jb206YWxpY2UtYXBpLXRva2Vu")
+            .call()
+            .unwrap()
+            .into_body()
+            .read_to_string()
+            .unwrap();
+        serde_json::from_str::<Value>(&body).unwrap()["fields"]["description"].clone()
+    };
+    let before = stored(&w);
+    let blocks = |d: &Value| d["content"].as_array().cloned().unwrap_or_default();
+    let media_before = blocks(&before)
+        .into_iter()
+        .find(|b| b["type"] == "mediaSingle")
+        .expect("the fixture holds media");
+    let panel_before = blocks(&before)
+        .into_iter()
+        .find(|b| b["type"] == "panel")
+        .expect("the fixture holds a panel");
+
+    let markdown = "Recording of the drill, reviewed by [@Bob Okafor](mention:5d2f9e1a7c3b4a0012e4f6a1).\n\n\
+                    > [!WARNING]\n> Do not share the recording outside the team.\n\n\
+                    Notes follow: the failover took **4 minutes**.";
+    let r = w.server(PLAIN).call(
+        "jira_update_issue",
+        json!({"issue_key": "OPS-14", "fields": {"description": markdown}, "return_fields": "description"}),
+    );
+    assert_eq!(r["isError"], false, "{r}");
+    let out = result_json(&r);
+    assert!(out["description_blocks_kept"].as_u64().unwrap_or(0) >= 1, "{out}");
+    w.logged();
+
+    let after = stored(&w);
+    let text = after.to_string();
+    assert!(blocks(&after).contains(&media_before), "media lost: {after}");
+    assert!(blocks(&after).contains(&panel_before), "panel lost: {after}");
+    assert!(text.contains("\"type\":\"mention\"") && text.contains("5d2f9e1a7c3b4a0012e4f6a1"), "{after}");
+    assert!(text.contains("4 minutes"), "the edit is applied: {after}");
+}
