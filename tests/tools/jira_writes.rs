@@ -45,7 +45,12 @@ pub const ROWS: &[Row] = &[
         On::Both,
         r#"{"issues": [{"project_key": "OPS", "summary": "Batch A", "issue_type": "Task", "description": "*a*"},
                        {"project_key": "OPS", "summary": "Batch B", "issue_type": "NoSuchType"}]}"#,
-        &["/succeeded=1", "/failed=1", "/results/0/key~OPS-", "/results/1/error"],
+        &[
+            "/succeeded=1",
+            "/failed=1",
+            "/results/0/key~OPS-",
+            "/results/1/error",
+        ],
         &["POST /rest/api/{api}/issue/bulk"],
     ),
     Row::ok(
@@ -68,7 +73,12 @@ pub const ROWS: &[Row] = &[
         On::Both,
         r#"{"issue_key": "OPS-7", "fields": {"summary": "Alert storm (updated)", "labels": ["alerts"]},
             "comment": "Updated by the *table*", "return_fields": "summary,labels"}"#,
-        &["/updated_fields", "/issue/summary=Alert storm (updated)", "/comment_id", "!errors"],
+        &[
+            "/updated_fields",
+            "/issue/summary=Alert storm (updated)",
+            "/comment_id",
+            "!errors",
+        ],
         &[
             "PUT /rest/api/{api}/issue/OPS-7",
             "POST /rest/api/{api}/issue/OPS-7/comment",
@@ -80,7 +90,11 @@ pub const ROWS: &[Row] = &[
         On::Both,
         r#"{"issue_key": "OPS-7", "transition": "Start Progress", "worklog": "30m",
             "worklog_started": "2026-11-03T09:00:00+01:00", "return_fields": "status"}"#,
-        &["/status=In Progress", "/worklog_id", "/issue/status/name=In Progress"],
+        &[
+            "/status=In Progress",
+            "/worklog_id",
+            "/issue/status/name=In Progress",
+        ],
         &[
             "GET /rest/api/{api}/issue/OPS-7/transitions",
             "POST /rest/api/{api}/issue/OPS-7/transitions",
@@ -246,7 +260,11 @@ pub const ROWS: &[Row] = &[
         "jira_get_transitions",
         On::Both,
         r#"{"issue_key": "OPS-10"}"#,
-        &["/transitions/0/id", "/transitions/0/name", "/transitions/0/to_status"],
+        &[
+            "/transitions/0/id",
+            "/transitions/0/name",
+            "/transitions/0/to_status",
+        ],
         &["GET /rest/api/{api}/issue/OPS-10/transitions"],
     ),
     Row::err(
@@ -304,7 +322,11 @@ pub const ROWS: &[Row] = &[
         "jira_get_worklog",
         On::Both,
         r#"{"issue_key": "WEB-7"}"#,
-        &["/worklogs/0/time_spent", "/worklogs/0/author/display_name", "/total_seconds"],
+        &[
+            "/worklogs/0/time_spent",
+            "/worklogs/0/author/display_name",
+            "/total_seconds",
+        ],
         &["GET /rest/api/{api}/issue/WEB-7/worklog"],
     ),
     Row::err(
@@ -389,7 +411,10 @@ pub const ROWS: &[Row] = &[
         On::Both,
         r#"{"issue_key": "OPS-8", "epic_key": "OPS-1"}"#,
         &["/linked=true", "/epic_key=OPS-1"],
-        &["PUT /rest/api/{api}/issue/OPS-8", "GET /rest/api/{api}/issue/OPS-8"],
+        &[
+            "PUT /rest/api/{api}/issue/OPS-8",
+            "GET /rest/api/{api}/issue/OPS-8",
+        ],
     ),
     Row::err(
         "jira_link_to_epic",
@@ -421,7 +446,10 @@ pub const ROWS: &[Row] = &[
         On::Both,
         r#"{"issue_key": "OPS-9", "user_identifier": "carol@example.com"}"#,
         &["/added"],
-        &["GET /rest/api/{api}/user/search", "POST /rest/api/{api}/issue/OPS-9/watchers"],
+        &[
+            "GET /rest/api/{api}/user/search",
+            "POST /rest/api/{api}/issue/OPS-9/watchers",
+        ],
     ),
     Row::err(
         "jira_add_watcher",
@@ -463,7 +491,10 @@ pub const ROWS: &[Row] = &[
         "jira_get_user_profile",
         On::Cloud,
         r#"{"user_identifier": "5d2f9e1a7c3b4a0012e4f6a1"}"#,
-        &["/display_name=Bob Okafor", "/account_id=5d2f9e1a7c3b4a0012e4f6a1"],
+        &[
+            "/display_name=Bob Okafor",
+            "/account_id=5d2f9e1a7c3b4a0012e4f6a1",
+        ],
         &["GET /rest/api/3/user"],
     ),
     Row::ok(
@@ -515,7 +546,11 @@ pub const ROWS: &[Row] = &[
         "jira_get_field_options",
         On::Cloud,
         r#"{"field_id": "Team", "contains": "pay"}"#,
-        &["/field_id=customfield_10030", "/options/0/value=Payments", "#/options=1"],
+        &[
+            "/field_id=customfield_10030",
+            "/options/0/value=Payments",
+            "#/options=1",
+        ],
         &[
             "GET /rest/api/3/field/customfield_10030/context",
             "GET /rest/api/3/field/customfield_10030/context/10200/option",
@@ -592,9 +627,15 @@ fn media_mentions_and_panels_survive_a_description_update_on_cloud() {
     let mut w = world(Dep::Cloud);
     w.sandbox.clear_log();
     let stored = |w: &crate::harness::World| -> Value {
-        let url = format!("{}/rest/api/3/issue/OPS-14?fields=description", w.sandbox.base);
+        let url = format!(
+            "{}/rest/api/3/issue/OPS-14?fields=description",
+            w.sandbox.base
+        );
         let body = ureq::get(&url)
-            .header("Authorization", "Basic YWxpY2VAZXhhbXBsZS5jb206YWxpY2UtYXBpLXRva2Vu")
+            .header(
+                "Authorization",
+                "Basic YWxpY2VAZXhhbXBsZS5jb206YWxpY2UtYXBpLXRva2Vu",
+            )
             .call()
             .unwrap()
             .into_body()
@@ -622,13 +663,25 @@ fn media_mentions_and_panels_survive_a_description_update_on_cloud() {
     );
     assert_eq!(r["isError"], false, "{r}");
     let out = result_json(&r);
-    assert!(out["description_blocks_kept"].as_u64().unwrap_or(0) >= 1, "{out}");
+    assert!(
+        out["description_blocks_kept"].as_u64().unwrap_or(0) >= 1,
+        "{out}"
+    );
     w.logged();
 
     let after = stored(&w);
     let text = after.to_string();
-    assert!(blocks(&after).contains(&media_before), "media lost: {after}");
-    assert!(blocks(&after).contains(&panel_before), "panel lost: {after}");
-    assert!(text.contains("\"type\":\"mention\"") && text.contains("5d2f9e1a7c3b4a0012e4f6a1"), "{after}");
+    assert!(
+        blocks(&after).contains(&media_before),
+        "media lost: {after}"
+    );
+    assert!(
+        blocks(&after).contains(&panel_before),
+        "panel lost: {after}"
+    );
+    assert!(
+        text.contains("\"type\":\"mention\"") && text.contains("5d2f9e1a7c3b4a0012e4f6a1"),
+        "{after}"
+    );
     assert!(text.contains("4 minutes"), "the edit is applied: {after}");
 }

@@ -443,13 +443,27 @@ pub fn create_link(ctx: &mut Ctx, api: Api, req: &Req) -> Resp {
 
 /// `GET /issueLink/{id}`: one link with its type and both issues (404 when either is hidden).
 pub fn get_link(ctx: &mut Ctx, api: Api, id: &str) -> Resp {
-    let Some(l) = ctx.st.jira.links.iter().find(|l| l.id.to_string() == id).cloned() else {
+    let Some(l) = ctx
+        .st
+        .jira
+        .links
+        .iter()
+        .find(|l| l.id.to_string() == id)
+        .cloned()
+    else {
         return err(404, &format!("No issue link with id '{id}' exists."));
     };
     if visible_issue(ctx, &l.inward).is_err() || visible_issue(ctx, &l.outward).is_err() {
         return err(404, &format!("No issue link with id '{id}' exists."));
     }
-    let Some(t) = ctx.st.jira.link_types.iter().find(|t| t.name == l.kind).cloned() else {
+    let Some(t) = ctx
+        .st
+        .jira
+        .link_types
+        .iter()
+        .find(|t| t.name == l.kind)
+        .cloned()
+    else {
         return err(404, &format!("No issue link with id '{id}' exists."));
     };
     let r = R::new(ctx.st, api, ctx.base);
