@@ -75,6 +75,49 @@ def start_sandbox(flavour):
     return proc, base, env
 
 
+def show(err, data, fmt):
+    print(f"  ← error: {short(str(data), 300)}" if err else f"  ← {fmt(data)}")
+
+
+def write_workflow(s):
+    """Create an issue from Markdown, move it by transition name, comment, log work, link it,
+    and read it back: the description and comment come back as the Markdown that went in."""
+    print("\nThe write workflow (Markdown in, ADF stored on Cloud, Markdown out):")
+    err, made = s.call("jira_create_issue", {
+        "project_key": "OPS", "issue_type": "Task", "summary": "Demo: rotate the staging database password",
+        "description": "## Steps\n\n1. Generate a **new** password\n2. Update the `vault` entry\n\n"
+                       "Ask [~accountid:5d2f9e1a7c3b4a0012e4f6a1] before the rotation.",
+        "additional_fields": {"priority": "High", "labels": ["demo"]}})
+    show(err, made, lambda d: f"created {d['key']} {d['url']}")
+    if err:
+        return
+    key = made["key"]
+    err, moved = s.call("jira_transition_issue", {"issue_key": key, "transition_id": "Start Progress"})
+    show(err, moved, lambda d: f"{d['transition']['name']} → status {d['status']}")
+    err, c = s.call("jira_add_comment", {"issue_key": key, "body": "Started; *vault* entry updated."})
+    show(err, c, lambda d: f"comment {d['id']} by {d['author']['display_name']}")
+    err, w = s.call("jira_add_worklog", {"issue_key": key, "time_spent": "1h 30m",
+                                          "started": "2026-11-03T09:00:00+01:00", "comment": "Rotation"})
+    show(err, w, lambda d: f"logged {d['time_spent']} starting {d['started']}")
+    err, link = s.call("jira_create_issue_link", {"link_type": "Relates", "inward_issue_key": key,
+                                                   "outward_issue_key": "OPS-6"})
+    show(err, link, lambda d: d["reads"])
+    err, back = s.call("jira_get_issue", {"issue_key": key,
+                                       "fields": "summary,status,priority,description,issuelinks"})
+    if err:
+        print(f"  ← error: {back}")
+        return
+    print(f"  ← {back['key']} [{back['status']['name']}] {back['summary']}, priority {back.get('priority')}")
+    print("    description (Markdown, as written):")
+    for line in back.get("description", "").splitlines():
+        print(f"      {line}")
+    for c in back.get("comments", []):
+        print(f"    comment: {c.get('body')}")
+    for l in back.get("issuelinks", []):
+        other = l.get("outwardIssue") or l.get("inwardIssue") or {}
+        print(f"    link: {l.get('type', {}).get('name')} {other.get('key')}")
+
+
 def main():
     print(f"$ {SERVER} --version")
     print(subprocess.run([SERVER, "--version"], capture_output=True, text=True).stdout.strip())
@@ -124,6 +167,8 @@ def main():
             print(f"  ← {page['title']} in {page['space']['key']}, version {page.get('version')}, as Markdown:")
             for line in short(page["content"], 900).splitlines():
                 print(f"      {line}")
+
+        write_workflow(s)
 
         err, denied = s.call("jira_get_issue", {"issue_key": "NOPE-1"})
         print(f"  ← isError={err}: {short(str(denied), 300)}")

@@ -17,5 +17,7 @@ mod filters;
 mod harness;
 #[path = "tools/jira_issues.rs"]
 mod jira_issues;
+#[path = "tools/jira_writes.rs"]
+mod jira_writes;
 #[path = "tools/platform.rs"]
 mod platform;

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use crate::atlassian::{self, AddressPolicy, Client, Credentials, HopGuard, Limiter, Secret};
 use crate::config::{self, Config, Product, ServiceConfig};
 use crate::confluence::{self, Confluence, ConfluenceSettings};
-use crate::jira::{Jira, JiraSettings};
+use crate::jira::{self, Jira, JiraSettings};
 use crate::mcp::{Caller, ToolError};
 use crate::tools::sites::CallerSites;
 
@@ -45,6 +45,8 @@ pub struct Callers {
     external_auth: bool,
     /// Confluence caches per site URL, so callers of the same site share warm caches.
     confluence_caches: Mutex<HashMap<String, Arc<confluence::Cache>>>,
+    /// Jira metadata caches per site URL, shared the same way.
+    jira_caches: Mutex<HashMap<String, Arc<jira::Cache>>>,
 }
 
 /// Sites whose caches are kept at most; beyond, the least useful guess (any) is dropped.
@@ -328,7 +330,10 @@ impl CallerSites for Callers {
             return Ok(None);
         };
         let client = sites.resolve(caller, &self.allowed_domains, self.external_auth)?;
-        Ok(client.map(|c| Jira::new(c, settings.clone())))
+        Ok(client.map(|c| {
+            let cache = shared_cache(&self.jira_caches, &c.options().base_url);
+            Jira::with_cache(c, settings.clone(), cache)
+        }))
     }
 
     fn confluence(&self, caller: &Caller) -> Result<Option<Confluence>, ToolError> {
@@ -337,19 +342,20 @@ impl CallerSites for Callers {
         };
         let client = sites.resolve(caller, &self.allowed_domains, self.external_auth)?;
         Ok(client.map(|c| {
-            let site = c.options().base_url.clone();
-            let mut caches = self
-                .confluence_caches
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            if caches.len() >= MAX_CACHED_SITES && !caches.contains_key(&site) {
-                let victim = caches.keys().next().cloned();
-                victim.map(|k| caches.remove(&k));
-            }
-            let cache = caches.entry(site).or_default().clone();
+            let cache = shared_cache(&self.confluence_caches, &c.options().base_url);
             Confluence::with_cache(c, settings.clone(), cache)
         }))
     }
+}
+
+/// The cache of `site` in `caches`, made on first use; at most [`MAX_CACHED_SITES`] are kept.
+fn shared_cache<C: Default>(caches: &Mutex<HashMap<String, Arc<C>>>, site: &str) -> Arc<C> {
+    let mut caches = caches.lock().unwrap_or_else(|e| e.into_inner());
+    if caches.len() >= MAX_CACHED_SITES && !caches.contains_key(site) {
+        let victim = caches.keys().next().cloned();
+        victim.map(|k| caches.remove(&k));
+    }
+    caches.entry(site.to_string()).or_default().clone()
 }
 
 fn product_sites(
@@ -422,6 +428,7 @@ pub fn build(
         allowed_domains: config.http_auth.allowed_url_domains.clone(),
         external_auth: config.http_auth.external_auth_enable,
         confluence_caches: Mutex::new(HashMap::new()),
+        jira_caches: Mutex::new(HashMap::new()),
     })))
 }
 

@@ -4,13 +4,29 @@
 
 mod issues;
 pub mod shape;
+// Jira tools part 1: writes, activity, links, people, fields, attachments.
+mod activity;
+mod attachments;
+mod cache;
+mod changelogs;
+mod edit;
+mod fields;
+mod links;
+mod people;
+pub mod text;
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::atlassian::{Client, HttpError};
 
 pub use crate::atlassian::Deployment;
+pub use crate::atlassian::Part;
 pub use crate::atlassian::paging::wanted;
+pub use activity::{is_duration, jira_time};
+pub use attachments::Fetched;
+pub use cache::Cache;
+pub use edit::NewIssue;
 pub use issues::{GetIssue, Search};
 
 /// Settings of the Jira layer beyond the HTTP client.
@@ -27,6 +43,7 @@ pub struct Jira {
     client: Client,
     settings: JiraSettings,
     site_url: String,
+    cache: Arc<Cache>,
 }
 
 /// Why a Jira operation failed.
@@ -67,11 +84,17 @@ impl From<HttpError> for Error {
 
 impl Jira {
     pub fn new(client: Client, settings: JiraSettings) -> Self {
+        Self::with_cache(client, settings, Arc::default())
+    }
+
+    /// Jira whose metadata caches are shared with other clients of the same site.
+    pub fn with_cache(client: Client, settings: JiraSettings, cache: Arc<Cache>) -> Self {
         let site_url = client.options().base_url.clone();
         Jira {
             client,
             settings,
             site_url,
+            cache,
         }
     }
 

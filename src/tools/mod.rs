@@ -51,7 +51,20 @@ impl Services {
 }
 
 /// Every toolset table of the product, in listing order.
-const TABLES: &[&[Tool<Services>]] = &[jira::issues::TOOLS, confluence::pages::TOOLS];
+const TABLES: &[&[Tool<Services>]] = &[
+    jira::issues::TOOLS,
+    confluence::pages::TOOLS,
+    // Jira tools part 1.
+    jira::issue_writes::TOOLS,
+    jira::comments::TOOLS,
+    jira::transitions::TOOLS,
+    jira::worklog::TOOLS,
+    jira::links::TOOLS,
+    jira::watchers::TOOLS,
+    jira::users::TOOLS,
+    jira::fields::TOOLS,
+    jira::attachments::TOOLS,
+];
 
 /// The error for a tool whose product has no usable site configuration.
 pub fn no_service(product: &str, var: &str) -> ToolError {

@@ -16,6 +16,7 @@ POST /rest/api/3/changelog/bulkfetch alice 200 {"issueIdsOrKeys":["WEB-4","WEB-1
 GET /rest/api/3/issue/WEB-2/watchers alice 200
 GET /rest/api/3/issue/WEB-19/remotelink alice 200
 GET /rest/api/3/issueLinkType alice 200
+GET /rest/api/3/issueLink/10110 alice 200
 GET /rest/api/3/attachment/{att} alice 200
 POST /rest/api/3/search/jql alice 200 {"jql":"project = WEB ORDER BY key","fields":["*all"],"maxResults":6,"expand":"names,schema"}
 GET /rest/api/3/search/jql?jql=project%3DMOB&fields=summary,status,assignee,comment bob 200
@@ -160,6 +161,7 @@ GET /rest/api/2/user?username=bob alice 200
 GET /rest/api/2/user/search?username=a alice 200
 GET /rest/api/2/user/assignable/search?project=WEB alice 200
 GET /rest/api/2/issueLinkType alice 200
+GET /rest/api/2/issueLink/10110 alice 200
 GET /rest/api/2/priority alice 200
 GET /rest/api/2/status alice 200
 GET /rest/agile/1.0/board alice 200

@@ -312,7 +312,7 @@ fn search_pages_by_token_on_cloud_and_by_offset_on_server() {
             page["startAt"].as_u64(),
             page["issues"].as_array().unwrap().len()
         ),
-        (Some(13), Some(10), 3)
+        (Some(15), Some(10), 5)
     );
     assert!(
         page["issues"][0]["fields"]["summary"].is_string(),

@@ -11,6 +11,7 @@ fn all_rows() -> Vec<&'static Row> {
         crate::jira_issues::ROWS,
         crate::confluence_pages::ROWS,
         crate::filters::ROWS,
+        crate::jira_writes::ROWS,
     ]
     .iter()
     .flat_map(|t| t.iter())

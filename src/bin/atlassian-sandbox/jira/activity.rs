@@ -441,6 +441,44 @@ pub fn create_link(ctx: &mut Ctx, api: Api, req: &Req) -> Resp {
     Resp::empty(201)
 }
 
+/// `GET /issueLink/{id}`: one link with its type and both issues (404 when either is hidden).
+pub fn get_link(ctx: &mut Ctx, api: Api, id: &str) -> Resp {
+    let Some(l) = ctx
+        .st
+        .jira
+        .links
+        .iter()
+        .find(|l| l.id.to_string() == id)
+        .cloned()
+    else {
+        return err(404, &format!("No issue link with id '{id}' exists."));
+    };
+    if visible_issue(ctx, &l.inward).is_err() || visible_issue(ctx, &l.outward).is_err() {
+        return err(404, &format!("No issue link with id '{id}' exists."));
+    }
+    let Some(t) = ctx
+        .st
+        .jira
+        .link_types
+        .iter()
+        .find(|t| t.name == l.kind)
+        .cloned()
+    else {
+        return err(404, &format!("No issue link with id '{id}' exists."));
+    };
+    let r = R::new(ctx.st, api, ctx.base);
+    let self_url = format!("{}{}/issueLink/{}", ctx.base, api.prefix(), l.id);
+    // The stored `outward` issue is the request's inwardIssue (see create_link).
+    Resp::ok(json!({
+        "id": l.id.to_string(),
+        "self": self_url,
+        "type": {"id": t.id, "name": t.name, "inward": t.inward, "outward": t.outward,
+                 "self": format!("{}{}/issueLinkType/{}", ctx.base, api.prefix(), t.id)},
+        "inwardIssue": r.issue_mini(&l.outward),
+        "outwardIssue": r.issue_mini(&l.inward),
+    }))
+}
+
 pub fn delete_link(ctx: &mut Ctx, id: &str) -> Resp {
     let Some(pos) = ctx
         .st

@@ -149,6 +149,7 @@ fn platform(ctx: &mut Ctx, api: Api, method: &str, rest: &[&str], req: &Req) -> 
         ("GET", ["attachment", id]) => files::attachment(ctx, api, id, req, "meta"),
         ("DELETE", ["attachment", id]) => files::attachment(ctx, api, id, req, "delete"),
         ("POST", ["issueLink"]) => activity::create_link(ctx, api, req),
+        ("GET", ["issueLink", id]) => activity::get_link(ctx, api, id),
         ("DELETE", ["issueLink", id]) => activity::delete_link(ctx, id),
         ("GET", ["issueLinkType"]) => activity::link_types(ctx, api),
         ("GET" | "POST", ["search"]) if cloud => search::gone(api),
