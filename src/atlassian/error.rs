@@ -165,7 +165,8 @@ impl fmt::Display for HttpError {
                     if detail.is_empty() {
                         Ok(())
                     } else {
-                        write!(f, ": {detail}")
+                        // One period: the detail often ends with its own.
+                        write!(f, ": {}", detail.trim_end().trim_end_matches('.'))
                     }
                 };
                 match status {
@@ -324,5 +325,19 @@ mod tests {
         );
         assert_eq!(parse_retry_after(""), None);
         assert_eq!(parse_retry_after("-3"), None);
+    }
+
+    #[test]
+    fn one_period_between_the_detail_and_the_hint() {
+        let e = HttpError::Status {
+            status: 404,
+            product: Product::Jira,
+            deployment: Deployment::Cloud,
+            detail: "Issue does not exist or you do not have permission to see it.".into(),
+            retry_after: None,
+        };
+        let text = e.to_string();
+        assert!(text.contains("permission to see it. Check the key"), "{text}");
+        assert!(!text.contains(".."), "{text}");
     }
 }
