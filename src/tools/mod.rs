@@ -50,7 +50,19 @@ impl Services {
 }
 
 /// Every toolset table of the product, in listing order.
-const TABLES: &[&[Tool<Services>]] = &[jira::issues::TOOLS, confluence::pages::TOOLS];
+const TABLES: &[&[Tool<Services>]] = &[
+    jira::issues::TOOLS,
+    confluence::pages::TOOLS,
+    confluence::page_edits::TOOLS,
+    confluence::page_tree::TOOLS,
+    confluence::comments::TOOLS,
+    confluence::labels::TOOLS,
+    confluence::attachments::TOOLS,
+    confluence::users::TOOLS,
+    confluence::analytics::TOOLS,
+    confluence::permissions::TOOLS,
+    confluence::templates::TOOLS,
+];
 
 /// The error for a tool whose product has no usable site configuration.
 pub fn no_service(product: &str, var: &str) -> ToolError {
