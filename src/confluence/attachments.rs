@@ -143,12 +143,14 @@ impl Confluence {
             mime_type: String::new(),
             data: minor.to_string().into_bytes(),
         });
-        let answer = self
-            .client
-            .put(&format!(
-                "/rest/api/content/{}/child/attachment",
-                segment(content_id)
-            ))
+        // Cloud's PUT creates or adds a version; Server/DC documents POST only.
+        let path = format!("/rest/api/content/{}/child/attachment", segment(content_id));
+        let request = if self.cloud() {
+            self.client.put(&path)
+        } else {
+            self.client.post(&path)
+        };
+        let answer = request
             .multipart(parts)
             .cancel_when(cancelled)
             .send_json()?;
@@ -304,7 +306,11 @@ impl Confluence {
             self.attachment_meta(id, cancelled)?;
         }
         let path = if self.cloud() {
-            format!("/api/v2/attachments/{}", segment(id))
+            // v2 deletes by the number (its GET takes both forms).
+            format!(
+                "/api/v2/attachments/{}",
+                segment(id.trim_start_matches("att"))
+            )
         } else {
             format!("/rest/api/content/{}", segment(id))
         };

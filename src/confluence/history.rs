@@ -1,5 +1,5 @@
 //! Page history: one earlier version with its body (Cloud v2 `?version=`, Server/DC
-//! `/version/{n}`), and the changes between two versions as a unified diff of their Markdown.
+//! `?status=historical&version=`), and the changes between two versions as a unified diff of their Markdown.
 
 use serde_json::{Value, json};
 
@@ -40,19 +40,23 @@ impl Confluence {
                     "minor_edit": raw.pointer("/version/minorEdit")}),
             ))
         } else {
-            self.check_page(id, cancelled)?;
             let raw = self
                 .client
-                .get(&format!("/rest/api/content/{}/version/{n}", segment(id)))
-                .query("expand", "content.body.storage")
+                .get(&format!("/rest/api/content/{}", segment(id)))
+                .query("status", "historical")
+                .query("version", n)
+                .query("expand", "body.storage,version,space")
                 .cancel_when(cancelled)
                 .send_json()?;
+            let key = text(&raw, "/space/key");
+            self.remember_space(id, &key);
+            self.check_space(&key)?;
             Ok((
-                text(&raw, "/content/title"),
-                text(&raw, "/content/body/storage/value"),
-                json!({"number": raw.get("number"), "when": raw.get("when"),
-                    "by": raw.pointer("/by/displayName"), "message": raw.get("message"),
-                    "minor_edit": raw.get("minorEdit")}),
+                text(&raw, "/title"),
+                text(&raw, "/body/storage/value"),
+                json!({"number": raw.pointer("/version/number"), "when": raw.pointer("/version/when"),
+                    "by": raw.pointer("/version/by/displayName"), "message": raw.pointer("/version/message"),
+                    "minor_edit": raw.pointer("/version/minorEdit")}),
             ))
         }
     }

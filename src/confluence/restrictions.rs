@@ -37,7 +37,14 @@ impl Confluence {
         Ok(self
             .client
             .get(&format!("/rest/api/content/{}/restriction/byOperation", segment(id)))
-            .query("expand", "read.restrictions.user,read.restrictions.group,update.restrictions.user,update.restrictions.group")
+            .query(
+                "expand",
+                if self.cloud() {
+                    "restrictions.user,restrictions.group"
+                } else {
+                    "read.restrictions.user,read.restrictions.group,update.restrictions.user,update.restrictions.group"
+                },
+            )
             .cancel_when(cancelled)
             .send_json()?)
     }

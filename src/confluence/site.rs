@@ -43,6 +43,53 @@ impl Confluence {
         Ok(id)
     }
 
+    /// Server/DC has no move operation: the page is saved again (body unchanged) under its new
+    /// parent, the target for `append`, the target's parent for `before`/`after`.
+    fn move_by_parent(
+        &self,
+        id: &str,
+        target: &str,
+        space: &str,
+        position: &str,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<(), Error> {
+        let parent = if position == "append" {
+            target.to_string()
+        } else {
+            let t = self
+                .client
+                .get(&format!("/rest/api/content/{}", segment(target)))
+                .query("expand", "ancestors")
+                .cancel_when(cancelled)
+                .send_json()?;
+            t.get("ancestors")
+                .and_then(Value::as_array)
+                .and_then(|a| a.last())
+                .map(|a| text(a, "/id"))
+                .ok_or_else(|| Error::Invalid {
+                    param: "position",
+                    problem: format!("page {target} has no parent to place a sibling under"),
+                })?
+        };
+        let mut cur = self.current(id, cancelled)?;
+        if !cur.space_key.eq_ignore_ascii_case(space) {
+            return Err(Error::Invalid {
+                param: "target_space_key",
+                problem: "moving a page to another space needs Confluence Cloud".into(),
+            });
+        }
+        let (title, storage) = (cur.title.clone(), cur.storage.clone());
+        self.put_page(
+            &mut cur,
+            &title,
+            &storage,
+            Some(&parent),
+            true,
+            None,
+            cancelled,
+        )
+    }
+
     /// Move a page under another page (`append`) or next to one (`before`, `after`), or to the
     /// top of a space (under its home page).
     pub fn move_page(
@@ -89,15 +136,19 @@ impl Confluence {
                 problem: "a page cannot move relative to itself".into(),
             });
         }
-        self.client
-            .put(&format!(
-                "/rest/api/content/{}/move/{}/{}",
-                segment(id),
-                segment(position),
-                segment(&target)
-            ))
-            .cancel_when(cancelled)
-            .send()?;
+        if self.cloud() {
+            self.client
+                .put(&format!(
+                    "/rest/api/content/{}/move/{}/{}",
+                    segment(id),
+                    segment(position),
+                    segment(&target)
+                ))
+                .cancel_when(cancelled)
+                .send()?;
+        } else {
+            self.move_by_parent(id, &target, &space, position, cancelled)?;
+        }
         self.remember_space(id, &space);
         Ok(
             json!({"message": "page moved", "page_id": id, "position": position, "target_id": target, "space": space}),
