@@ -43,12 +43,12 @@ fn script<'a>(a: &[&'a str], b: &[&'a str]) -> Vec<Op<'a>> {
                 ops.push(Op::Same(ma[i]));
                 i += 1;
                 j += 1;
-            } else if j < m && (i == n || lcs[i * (m + 1) + j + 1] >= lcs[(i + 1) * (m + 1) + j]) {
-                ops.push(Op::Add(mb[j]));
-                j += 1;
-            } else {
+            } else if i < n && (j == m || lcs[(i + 1) * (m + 1) + j] >= lcs[i * (m + 1) + j + 1]) {
                 ops.push(Op::Del(ma[i]));
                 i += 1;
+            } else {
+                ops.push(Op::Add(mb[j]));
+                j += 1;
             }
         }
     }
@@ -118,8 +118,15 @@ mod tests {
         let d = unified(old, new, "v1", "v2");
         assert_eq!(
             d,
-            "--- v1\n+++ v2\n@@ -1,7 +1,7 @@\n a\n b\n c\n-d\n+D\n e\n f\n g\n@@ -8,3 +8,4 @@\n h\n i\n j\n+k\n"
+            "--- v1\n+++ v2\n@@ -1,10 +1,11 @@\n a\n b\n c\n-d\n+D\n e\n f\n g\n h\n i\n j\n+k\n"
         );
+        let far = unified(
+            "a\nb\nc\nd\ne\nf\ng\nh\ni\n",
+            "A\nb\nc\nd\ne\nf\ng\nh\nI\n",
+            "1",
+            "2",
+        );
+        assert_eq!(far.matches("@@ -").count(), 2, "{far}");
         assert_eq!(unified("x\n", "x\n", "a", "b"), "");
         assert_eq!(
             unified("", "n\n", "a", "b"),

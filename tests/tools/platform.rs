@@ -46,7 +46,11 @@ fn disabled_tools_are_hidden_and_refused() {
             .collect();
         // The named tool and every tool of the named toolset are gone, the others stay.
         assert!(names.contains(&"jira_get_issue"), "{dep:?}: {names:?}");
-        for gone in ["jira_search", "confluence_get_page", "confluence_create_page"] {
+        for gone in [
+            "jira_search",
+            "confluence_get_page",
+            "confluence_create_page",
+        ] {
             assert!(!names.contains(&gone), "{dep:?}: {gone} listed");
         }
         let r = s.call("confluence_get_page", json!({"page_id": "1002"}));
