@@ -198,7 +198,7 @@ const COPY: &[Param] = &[
 
 const MOVE: &[Param] = &[
     PAGE,
-    Param::string("target_parent_id", "Page to move under (or next to).").format(&NUMERIC_ID),
+    Param::string("target_parent_id", "Page to move under or beside.").format(&NUMERIC_ID),
     Param::string("target_space_key", "Space to move to.").format(&SPACE_KEY),
     Param::string("position", "append (child), before or after (sibling).")
         .default_str("append")
@@ -260,7 +260,7 @@ pub const TOOLS: &[Tool<Services>] = &[
     Tool::read(
         "confluence_move_page",
         "Move page",
-        "Move a page under or next to another page, or to a space's top.",
+        "Move a page under or beside another, or to a space's top.",
         TOOLSET,
         "confluence",
         MOVE,
