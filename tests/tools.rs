@@ -7,6 +7,12 @@
 
 mod support;
 
+#[path = "tools/confluence_attachments.rs"]
+mod confluence_attachments;
+#[path = "tools/confluence_comments.rs"]
+mod confluence_comments;
+#[path = "tools/confluence_page_writes.rs"]
+mod confluence_page_writes;
 #[path = "tools/confluence_pages.rs"]
 mod confluence_pages;
 #[path = "tools/coverage.rs"]

@@ -48,6 +48,7 @@ pub fn escape_uri(url: &str) -> String {
 pub struct Part {
     /// Form field name (`file` for both products).
     pub name: String,
+    /// Empty for a plain form field (no file name, no content type).
     pub filename: String,
     pub mime_type: String,
     pub data: Vec<u8>,
@@ -116,15 +117,21 @@ pub fn encode_body(body: &Body) -> Option<(Vec<u8>, String)> {
             let mut out = Vec::new();
             for p in parts {
                 out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-                out.extend_from_slice(
+                let head = if p.filename.is_empty() {
+                    // A plain form field (e.g. an attachment's `comment`).
+                    format!(
+                        "Content-Disposition: form-data; name=\"{}\"\r\n\r\n",
+                        header_filename(&p.name)
+                    )
+                } else {
                     format!(
                         "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
                         header_filename(&p.name),
                         header_filename(&p.filename),
                         p.mime_type
                     )
-                    .as_bytes(),
-                );
+                };
+                out.extend_from_slice(head.as_bytes());
                 out.extend_from_slice(&p.data);
                 out.extend_from_slice(b"\r\n");
             }

@@ -2,7 +2,19 @@
 //! CQL search) and Server/Data Center (`/rest/api`). Enforces the space filter on every page it
 //! returns. Knows nothing of MCP.
 
+mod attachments;
+mod comments;
+mod diff;
+mod history;
+mod labels;
 mod pages;
+mod people;
+mod restrictions;
+mod scope;
+mod section;
+mod site;
+mod tree;
+mod write;
 
 use std::fmt;
 use std::sync::Arc;
@@ -10,7 +22,13 @@ use std::time::Duration;
 
 use crate::atlassian::{Client, Deployment, HttpError, TtlCache};
 
+pub use attachments::{AttachmentList, Fetched};
+pub use comments::InlineComment;
 pub use pages::{GetPage, PageRef};
+pub use restrictions::Restrictions;
+pub use section::replace_section;
+pub use tree::Children;
+pub use write::{Body, Look, NewPage, PageEdit};
 
 /// Settings of the Confluence layer beyond the HTTP client.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +43,8 @@ pub struct Cache {
     spaces: TtlCache<(String, String)>,
     /// Page id → space key (for the space filter on ids).
     page_spaces: TtlCache<String>,
+    /// Cloud account id → display name.
+    people: TtlCache<String>,
 }
 
 impl Default for Cache {
@@ -32,6 +52,7 @@ impl Default for Cache {
         Cache {
             spaces: TtlCache::new(Duration::from_secs(3600), 512),
             page_spaces: TtlCache::new(Duration::from_secs(600), 4096),
+            people: TtlCache::new(Duration::from_secs(3600), 2048),
         }
     }
 }
@@ -54,6 +75,8 @@ pub enum Error {
     },
     /// Nothing matched (e.g. no page with that title).
     NotFound(String),
+    /// The page changed since it was read (a version conflict); nothing was changed.
+    Conflict(String),
     Invalid {
         param: &'static str,
         problem: String,
@@ -70,6 +93,10 @@ impl fmt::Display for Error {
                 allowed.join(", ")
             ),
             Error::NotFound(what) => write!(f, "{what}"),
+            Error::Conflict(what) => write!(
+                f,
+                "{what} changed since you read it (version conflict); read it again, nothing was changed"
+            ),
             Error::Invalid { param, problem } => write!(f, "{param}: {problem}"),
         }
     }

@@ -58,7 +58,7 @@ fn first_page(page: &Value, space_key: &str, title: &str) -> Result<Value, Error
 }
 
 /// An id that v2 may send as a string or a number, as a string.
-fn id_text(v: &Value) -> String {
+pub(super) fn id_text(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_string)
 }
 
@@ -130,7 +130,7 @@ impl Confluence {
         Ok(json!({"cql": cql, "results": results}))
     }
 
-    fn absolute(&self, link: Option<&Value>) -> Option<Value> {
+    pub(super) fn absolute(&self, link: Option<&Value>) -> Option<Value> {
         let l = link?.as_str()?;
         Some(json!(if l.starts_with("http") {
             l.to_string()
@@ -171,7 +171,7 @@ impl Confluence {
     }
 
     /// Cloud: space (key, name) from its id, cached.
-    fn space_by_id(
+    pub(super) fn space_by_id(
         &self,
         id: &str,
         cancelled: &dyn Fn() -> bool,
@@ -196,7 +196,11 @@ impl Confluence {
     }
 
     /// Cloud: space id from its key, cached.
-    fn space_id(&self, key: &str, cancelled: &dyn Fn() -> bool) -> Result<String, Error> {
+    pub(super) fn space_id(
+        &self,
+        key: &str,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<String, Error> {
         self.cache
             .spaces
             .get_or_try(&format!("key:{key}"), || {
@@ -215,7 +219,7 @@ impl Confluence {
             .map(|(id, _)| id)
     }
 
-    fn body_text(&self, storage: &str, markdown: bool) -> String {
+    pub(super) fn body_text(&self, storage: &str, markdown: bool) -> String {
         if markdown {
             convert::storage_to_markdown(storage).trim_end().to_string()
         } else {
@@ -225,7 +229,11 @@ impl Confluence {
 
     /// Cloud: a page by id, or the blog post with that id (v2 serves them apart; search finds
     /// both, so an id from a search result must work either way).
-    fn cloud_content(&self, id: &str, cancelled: &dyn Fn() -> bool) -> Result<Value, Error> {
+    pub(super) fn cloud_content(
+        &self,
+        id: &str,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Value, Error> {
         let get = |kind: &str| {
             self.client
                 .get(&format!("/api/v2/{kind}/{}", segment(id)))

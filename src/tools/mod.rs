@@ -64,6 +64,16 @@ const TABLES: &[&[Tool<Services>]] = &[
     jira::users::TOOLS,
     jira::fields::TOOLS,
     jira::attachments::TOOLS,
+    // Confluence tools.
+    confluence::page_edits::TOOLS,
+    confluence::page_tree::TOOLS,
+    confluence::comments::TOOLS,
+    confluence::labels::TOOLS,
+    confluence::attachments::TOOLS,
+    confluence::users::TOOLS,
+    confluence::analytics::TOOLS,
+    confluence::permissions::TOOLS,
+    confluence::templates::TOOLS,
 ];
 
 /// The error for a tool whose product has no usable site configuration.

@@ -112,6 +112,34 @@ pub const fn limit(default: i64, max: Option<i64>) -> Param {
     }
 }
 
+// Confluence pages, comments, labels, attachments (issue 12).
+
+fn is_attachment_id(id: &str) -> bool {
+    is_numeric_id(id.strip_prefix("att").unwrap_or(id))
+}
+
+pub static ATTACHMENT_ID: Format = Format {
+    name: "attachment_id",
+    expected: "an attachment id like att123456",
+    check: is_attachment_id,
+};
+/// `page_id`, required, described briefly.
+pub const PAGE: Param = Param::string("page_id", "Page id.")
+    .format(&NUMERIC_ID)
+    .required();
+/// `content_id`: a page or blog post, required.
+pub const CONTENT_ID: Param = Param::string("content_id", "Page or blog post id.")
+    .format(&NUMERIC_ID)
+    .required();
+/// `attachment_id`, required.
+pub const ATTACHMENT_ID_PARAM: Param = Param::string("attachment_id", "Attachment id (att123).")
+    .format(&ATTACHMENT_ID)
+    .required();
+/// `content_format` of page writes.
+pub const CONTENT_FORMAT: Param = Param::string("content_format", "markdown, wiki or storage.")
+    .default_str("markdown")
+    .choices(&["markdown", "wiki", "storage"]);
+
 #[cfg(test)]
 mod tests {
     use super::*;

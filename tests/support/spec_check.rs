@@ -46,6 +46,10 @@ pub const UNDOCUMENTED: &[(&str, &str)] = &[
         "Confluence download servlet, not REST",
     ),
     (
+        "/wiki/download/attachments/",
+        "Confluence Cloud download servlet (v2 `downloadLink`), not REST",
+    ),
+    (
         "/media/file/",
         "media API, the target of Jira Cloud's attachment redirect",
     ),

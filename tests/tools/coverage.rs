@@ -10,6 +10,9 @@ fn all_rows() -> Vec<&'static Row> {
     [
         crate::jira_issues::ROWS,
         crate::confluence_pages::ROWS,
+        crate::confluence_page_writes::ROWS,
+        crate::confluence_comments::ROWS,
+        crate::confluence_attachments::ROWS,
         crate::filters::ROWS,
         crate::jira_writes::ROWS,
     ]

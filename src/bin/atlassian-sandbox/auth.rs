@@ -88,7 +88,9 @@ pub fn family(flavour: Flavour, path: &str) -> Family {
         || path.starts_with("/secure/")
     {
         Family::Jira
-    } else if flavour == Flavour::Server && path.starts_with("/rest/api/") {
+    } else if flavour == Flavour::Server
+        && (path.starts_with("/rest/api/") || path.starts_with("/download/"))
+    {
         Family::ConfluenceV1
     } else {
         Family::Other

@@ -374,7 +374,8 @@ pub fn set_restrictions(ctx: &mut Ctx, id: &str, req: &Req) -> Resp {
         .as_array()
         .cloned()
         .unwrap_or_else(|| body["results"].as_array().cloned().unwrap_or_default());
-    let mut r = ctx.st.conf.pages[idx].restrictions.clone();
+    // A PUT replaces every restriction: operations left out are cleared, as Confluence does.
+    let mut r = crate::model::Restrictions::empty();
     for item in items {
         let op = item["operation"].as_str().unwrap_or("");
         let list = |k: &str| -> Vec<Value> {
