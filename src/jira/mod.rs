@@ -2,7 +2,11 @@
 //! token-paged search) and Server/Data Center (REST v2, wiki markup, user names, offset paging).
 //! Enforces the project filter before any request. Knows nothing of MCP.
 
+mod agile;
+pub mod clock;
 mod issues;
+mod projects;
+mod scope;
 pub mod shape;
 
 use std::fmt;
@@ -11,7 +15,9 @@ use crate::atlassian::{Client, HttpError};
 
 pub use crate::atlassian::Deployment;
 pub use crate::atlassian::paging::wanted;
+pub use agile::{BoardQuery, SprintChange};
 pub use issues::{GetIssue, Search};
+pub use projects::VersionChange;
 
 /// Settings of the Jira layer beyond the HTTP client.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +33,8 @@ pub struct Jira {
     client: Client,
     settings: JiraSettings,
     site_url: String,
+    /// Board, sprint, version and service desk → project (jira_agile & co.).
+    owners: scope::Owners,
 }
 
 /// Why a Jira operation failed.
@@ -72,6 +80,7 @@ impl Jira {
             client,
             settings,
             site_url,
+            owners: scope::Owners::default(),
         }
     }
 

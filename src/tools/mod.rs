@@ -50,7 +50,12 @@ impl Services {
 }
 
 /// Every toolset table of the product, in listing order.
-const TABLES: &[&[Tool<Services>]] = &[jira::issues::TOOLS, confluence::pages::TOOLS];
+const TABLES: &[&[Tool<Services>]] = &[
+    jira::issues::TOOLS,
+    confluence::pages::TOOLS,
+    jira::projects::TOOLS,
+    jira::agile::TOOLS,
+];
 
 /// The error for a tool whose product has no usable site configuration.
 pub fn no_service(product: &str, var: &str) -> ToolError {

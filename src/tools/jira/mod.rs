@@ -1,3 +1,5 @@
 //! The Jira tool tables, one module per toolset (`jira_issues`, ...), in listing order.
 
+pub mod agile;
 pub mod issues;
+pub mod projects;
