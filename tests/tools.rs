@@ -15,7 +15,11 @@ mod coverage;
 mod filters;
 #[path = "tools/harness.rs"]
 mod harness;
+#[path = "tools/jira_agile.rs"]
+mod jira_agile;
 #[path = "tools/jira_issues.rs"]
 mod jira_issues;
+#[path = "tools/jira_projects.rs"]
+mod jira_projects;
 #[path = "tools/platform.rs"]
 mod platform;

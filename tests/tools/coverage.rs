@@ -11,6 +11,8 @@ fn all_rows() -> Vec<&'static Row> {
         crate::jira_issues::ROWS,
         crate::confluence_pages::ROWS,
         crate::filters::ROWS,
+        crate::jira_projects::ROWS,
+        crate::jira_agile::ROWS,
     ]
     .iter()
     .flat_map(|t| t.iter())
