@@ -21,5 +21,7 @@ mod jira_agile;
 mod jira_issues;
 #[path = "tools/jira_projects.rs"]
 mod jira_projects;
+#[path = "tools/jira_service_desk.rs"]
+mod jira_service_desk;
 #[path = "tools/platform.rs"]
 mod platform;

@@ -7,6 +7,7 @@ pub mod clock;
 mod issues;
 mod projects;
 mod scope;
+mod service_desk;
 pub mod shape;
 
 use std::fmt;
@@ -18,6 +19,7 @@ pub use crate::atlassian::paging::wanted;
 pub use agile::{BoardQuery, SprintChange};
 pub use issues::{GetIssue, Search};
 pub use projects::VersionChange;
+pub use service_desk::CustomerRequest;
 
 /// Settings of the Jira layer beyond the HTTP client.
 #[derive(Debug, Clone, Default)]

@@ -55,6 +55,7 @@ const TABLES: &[&[Tool<Services>]] = &[
     confluence::pages::TOOLS,
     jira::projects::TOOLS,
     jira::agile::TOOLS,
+    jira::service_desk::TOOLS,
 ];
 
 /// The error for a tool whose product has no usable site configuration.

@@ -13,6 +13,7 @@ fn all_rows() -> Vec<&'static Row> {
         crate::filters::ROWS,
         crate::jira_projects::ROWS,
         crate::jira_agile::ROWS,
+        crate::jira_service_desk::ROWS,
     ]
     .iter()
     .flat_map(|t| t.iter())

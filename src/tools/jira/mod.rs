@@ -3,3 +3,4 @@
 pub mod agile;
 pub mod issues;
 pub mod projects;
+pub mod service_desk;
