@@ -19,6 +19,8 @@ mod harness;
 mod jira_agile;
 #[path = "tools/jira_issues.rs"]
 mod jira_issues;
+#[path = "tools/jira_metrics.rs"]
+mod jira_metrics;
 #[path = "tools/jira_projects.rs"]
 mod jira_projects;
 #[path = "tools/jira_service_desk.rs"]

@@ -5,6 +5,7 @@
 mod agile;
 pub mod clock;
 mod issues;
+mod metrics;
 mod projects;
 mod scope;
 mod service_desk;
@@ -18,6 +19,7 @@ pub use crate::atlassian::Deployment;
 pub use crate::atlassian::paging::wanted;
 pub use agile::{BoardQuery, SprintChange};
 pub use issues::{GetIssue, Search};
+pub use metrics::SlaSettings;
 pub use projects::VersionChange;
 pub use service_desk::CustomerRequest;
 
@@ -28,6 +30,8 @@ pub struct JiraSettings {
     pub projects_filter: Vec<String>,
     /// Return and send text as is, without Markdown conversion.
     pub disable_markup_translation: bool,
+    /// JIRA_SLA_*: defaults of the SLA calculation (jira_metrics).
+    pub sla: SlaSettings,
 }
 
 /// Jira for one site.

@@ -56,6 +56,7 @@ const TABLES: &[&[Tool<Services>]] = &[
     jira::projects::TOOLS,
     jira::agile::TOOLS,
     jira::service_desk::TOOLS,
+    jira::metrics::TOOLS,
 ];
 
 /// The error for a tool whose product has no usable site configuration.

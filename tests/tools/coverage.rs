@@ -14,6 +14,7 @@ fn all_rows() -> Vec<&'static Row> {
         crate::jira_projects::ROWS,
         crate::jira_agile::ROWS,
         crate::jira_service_desk::ROWS,
+        crate::jira_metrics::ROWS,
     ]
     .iter()
     .flat_map(|t| t.iter())

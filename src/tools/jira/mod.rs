@@ -2,5 +2,6 @@
 
 pub mod agile;
 pub mod issues;
+pub mod metrics;
 pub mod projects;
 pub mod service_desk;
