@@ -4,6 +4,7 @@
 
 mod agile;
 pub mod clock;
+mod development;
 mod issues;
 mod metrics;
 mod projects;

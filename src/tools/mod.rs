@@ -57,6 +57,7 @@ const TABLES: &[&[Tool<Services>]] = &[
     jira::agile::TOOLS,
     jira::service_desk::TOOLS,
     jira::metrics::TOOLS,
+    jira::development::TOOLS,
 ];
 
 /// The error for a tool whose product has no usable site configuration.

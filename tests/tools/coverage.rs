@@ -15,6 +15,7 @@ fn all_rows() -> Vec<&'static Row> {
         crate::jira_agile::ROWS,
         crate::jira_service_desk::ROWS,
         crate::jira_metrics::ROWS,
+        crate::jira_development::ROWS,
     ]
     .iter()
     .flat_map(|t| t.iter())
