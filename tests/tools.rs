@@ -17,6 +17,8 @@ mod filters;
 mod harness;
 #[path = "tools/jira_agile.rs"]
 mod jira_agile;
+#[path = "tools/jira_analysis.rs"]
+mod jira_analysis;
 #[path = "tools/jira_development.rs"]
 mod jira_development;
 #[path = "tools/jira_issues.rs"]

@@ -3,6 +3,7 @@
 //! Enforces the project filter before any request. Knows nothing of MCP.
 
 mod agile;
+mod analysis;
 pub mod clock;
 mod development;
 mod issues;

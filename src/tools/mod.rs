@@ -58,6 +58,7 @@ const TABLES: &[&[Tool<Services>]] = &[
     jira::service_desk::TOOLS,
     jira::metrics::TOOLS,
     jira::development::TOOLS,
+    jira::analysis::TOOLS,
 ];
 
 /// The error for a tool whose product has no usable site configuration.

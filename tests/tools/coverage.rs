@@ -16,6 +16,7 @@ fn all_rows() -> Vec<&'static Row> {
         crate::jira_service_desk::ROWS,
         crate::jira_metrics::ROWS,
         crate::jira_development::ROWS,
+        crate::jira_analysis::ROWS,
     ]
     .iter()
     .flat_map(|t| t.iter())

@@ -1,6 +1,7 @@
 //! The Jira tool tables, one module per toolset (`jira_issues`, ...), in listing order.
 
 pub mod agile;
+pub mod analysis;
 pub mod development;
 pub mod issues;
 pub mod metrics;
