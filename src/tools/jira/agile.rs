@@ -128,9 +128,10 @@ const BOARD_ID: Param = Param::string("board_id", "Board id.")
 const SPRINT_ID: Param = Param::string("sprint_id", "Sprint id.")
     .format(&NUMERIC_ID)
     .required();
-const FIELDS: Param = Param::string("fields", "Field ids, comma list; *all: all.")
+const FIELDS: Param = Param::string("fields", "Field ids (comma list) or *all.")
     .default_str(DEFAULT_FIELDS);
-const LIMIT: Param = limit(10, Some(50));
+const LIMIT: Param = limit(10, Some(50)).describe("Max results.");
+const OFFSET: Param = START_AT.describe("Offset.");
 const KEYS: Param = Param::string("issue_keys", "Issue keys, comma list.").required();
 const WHEN: &str = "ISO 8601.";
 
@@ -138,7 +139,7 @@ const BOARDS: &[Param] = &[
     Param::string("board_name", "Name contains."),
     Param::string("project_key", "Project key.").format(&PROJECT_KEY),
     Param::string("board_type", "scrum, kanban or simple."),
-    START_AT,
+    OFFSET,
     LIMIT,
 ];
 
@@ -147,7 +148,7 @@ pub const TOOLS: &[Tool<Services>] = &[
     Tool::read(
         "jira_get_agile_boards",
         "List boards",
-        "Agile boards, by name, project and type.",
+        "Agile boards by name, project, type.",
         TOOLSET,
         "jira",
         BOARDS,
@@ -156,29 +157,29 @@ pub const TOOLS: &[Tool<Services>] = &[
     Tool::read(
         "jira_get_board_issues",
         "Board issues",
-        "Issues on a board matching JQL.",
+        "Board issues matching JQL.",
         TOOLSET,
         "jira",
         &[
             BOARD_ID,
-            Param::string("jql", "JQL, e.g. status = Done.").required(),
+            Param::string("jql", "JQL filter.").required(),
             FIELDS,
-            START_AT,
+            OFFSET,
             LIMIT,
-            Param::string("expand", "Jira expansions.").default_str("version"),
+            Param::string("expand", "Expansions.").default_str("version"),
         ],
         board_issues,
     ),
     Tool::read(
         "jira_get_sprints_from_board",
-        "Board sprints",
+        "Sprints",
         "Sprints of a board.",
         TOOLSET,
         "jira",
         &[
             BOARD_ID,
-            Param::string("state", "future, active, closed (comma list)."),
-            START_AT,
+            Param::string("state", "future, active, closed; comma list."),
+            OFFSET,
             LIMIT,
         ],
         sprints,
@@ -189,13 +190,13 @@ pub const TOOLS: &[Tool<Services>] = &[
         "Issues in a sprint.",
         TOOLSET,
         "jira",
-        &[SPRINT_ID, FIELDS, START_AT, LIMIT],
+        &[SPRINT_ID, FIELDS, OFFSET, LIMIT],
         sprint_issues,
     ),
     Tool::read(
         "jira_create_sprint",
         "Create sprint",
-        "Add a future sprint to a board. Dates ISO 8601 (bare date: 00:00 UTC).",
+        "Add a future sprint to a board; ISO 8601 dates.",
         TOOLSET,
         "jira",
         &[
@@ -211,7 +212,7 @@ pub const TOOLS: &[Tool<Services>] = &[
     Tool::read(
         "jira_update_sprint",
         "Update sprint",
-        "Change a sprint (given fields only); state active starts it, closed ends it.",
+        "Change a sprint; state active starts, closed ends it.",
         TOOLSET,
         "jira",
         &[
@@ -237,7 +238,7 @@ pub const TOOLS: &[Tool<Services>] = &[
     .destroys(),
     Tool::read(
         "jira_move_issues_to_backlog",
-        "Move to backlog",
+        "To backlog",
         "Take issues out of their sprints.",
         TOOLSET,
         "jira",

@@ -3,7 +3,9 @@
 //! inside JIRA_PROJECTS_FILTER; linked issues outside it are counted, not shown.
 
 use crate::mcp::{Args, CallCtx, Param, Tool, ToolOutput};
-use crate::tools::params::PROJECT_KEY_PARAM;
+use crate::tools::params::PROJECT_KEY_PARAM as KEY_PARAM;
+
+const PROJECT_KEY_PARAM: Param = KEY_PARAM.describe("Project key.");
 use crate::tools::{Services, jira_error, sites};
 
 const TOOLSET: &str = "jira_project_analysis";
@@ -46,13 +48,13 @@ fn hierarchy(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
 pub const TOOLS: &[Tool<Services>] = &[
     Tool::read(
         "jira_get_cross_project_dependencies",
-        "Cross-project dependencies",
-        "Links from a project's issues to other projects' issues.",
+        "Project links",
+        "Issue links to other projects.",
         TOOLSET,
         "jira",
         &[
             PROJECT_KEY_PARAM,
-            Param::int("max_issues", "Issues scanned at most.")
+            Param::int("max_issues", "Issues scanned.")
                 .default_int(200)
                 .range(1, 500),
         ],
@@ -61,12 +63,12 @@ pub const TOOLS: &[Tool<Services>] = &[
     Tool::read(
         "jira_get_project_epic_hierarchy",
         "Epic hierarchy",
-        "A project's epics with progress, children (100 each at most) and their sub-tasks.",
+        "Epics with progress, children, sub-tasks.",
         TOOLSET,
         "jira",
         &[
             PROJECT_KEY_PARAM,
-            Param::int("max_epics", "Epics at most.")
+            Param::int("max_epics", "Max epics.")
                 .default_int(200)
                 .range(1, 500),
         ],

@@ -39,15 +39,15 @@ fn many(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
         .map_err(jira_error)
 }
 
-const APP: Param = Param::string("application_type", "Only this tool, e.g. github, bitbucket, stash.");
-const KIND: Param = Param::string("data_type", "Only pullrequest, branch, repository (commits) or build.");
+const APP: Param = Param::string("application_type", "e.g. github.");
+const KIND: Param = Param::string("data_type", "pullrequest, branch, repository or build.");
 
 /// The toolset's tools.
 pub const TOOLS: &[Tool<Services>] = &[
     Tool::read(
         "jira_get_issue_development_info",
-        "Issue development info",
-        "Branches, commits, pull requests and builds linked to an issue.",
+        "Dev info",
+        "Branches, commits, pull requests, builds of an issue.",
         TOOLSET,
         "jira",
         &[ISSUE_KEY_PARAM.describe("Issue key."), APP, KIND],
@@ -55,8 +55,8 @@ pub const TOOLS: &[Tool<Services>] = &[
     ),
     Tool::read(
         "jira_get_issues_development_info",
-        "Issues development info",
-        "Development info of up to 20 issues.",
+        "Issues dev info",
+        "Dev info of up to 20 issues.",
         TOOLSET,
         "jira",
         &[

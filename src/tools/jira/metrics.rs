@@ -33,23 +33,25 @@ fn sla(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
         .map_err(jira_error)
 }
 
+const KEY: Param = ISSUE_KEY_PARAM.describe("Issue key.");
+
 const DATES: &[Param] = &[
-    ISSUE_KEY_PARAM,
-    Param::bool("include_status_changes", "List each status change.").default_bool(true),
-    Param::bool("include_status_summary", "Time spent in each status.").default_bool(true),
+    KEY,
+    Param::bool("include_status_changes", "Status changes.").default_bool(true),
+    Param::bool("include_status_summary", "Time per status.").default_bool(true),
 ];
 
 const SLA: &[Param] = &[
-    ISSUE_KEY_PARAM,
+    KEY,
     Param::string(
         "metrics",
-        "Comma list of cycle_time, lead_time, time_in_status, due_date_compliance, resolution_time, first_response_time; default JIRA_SLA_METRICS.",
+        "Comma list: cycle_time, lead_time, time_in_status, due_date_compliance, resolution_time, first_response_time.",
     ),
     Param::bool(
         "working_hours_only",
-        "Count only working hours (JIRA_SLA_WORKING_*); default JIRA_SLA_WORKING_HOURS_ONLY.",
+        "Working time only.",
     ),
-    Param::bool("include_raw_dates", "Add the dates used.").default_bool(false),
+    Param::bool("include_raw_dates", "Dates used.").default_bool(false),
 ];
 
 /// The toolset's tools.
@@ -57,7 +59,7 @@ pub const TOOLS: &[Tool<Services>] = &[
     Tool::read(
         "jira_get_issue_dates",
         "Issue dates",
-        "Dates of an issue, its status changes and time in each status.",
+        "Dates, status changes, time per status.",
         TOOLSET,
         "jira",
         DATES,
@@ -66,7 +68,7 @@ pub const TOOLS: &[Tool<Services>] = &[
     Tool::read(
         "jira_get_issue_sla",
         "Issue SLA",
-        "SLA figures from an issue's history. Durations as hours and text; working time uses the configured hours, days and zone (e.g. 09:00-17:00 Mon-Fri: Fri 16:00 to Mon 10:00 is 2 h).",
+        "SLA figures from an issue's history; JIRA_SLA_* set working time.",
         TOOLSET,
         "jira",
         SLA,

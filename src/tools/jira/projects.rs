@@ -6,7 +6,9 @@ use serde_json::Value;
 
 use crate::jira::VersionChange;
 use crate::mcp::{Args, CallCtx, Param, ParamType, Tool, ToolError, ToolOutput};
-use crate::tools::params::{PROJECT_KEY_PARAM, limit};
+use crate::tools::params::{PROJECT_KEY_PARAM as KEY_PARAM, limit};
+
+const PROJECT_KEY_PARAM: Param = KEY_PARAM.describe("Project key.");
 use crate::tools::{Services, jira_error, sites};
 
 const TOOLSET: &str = "jira_projects";
@@ -157,25 +159,25 @@ pub const TOOLS: &[Tool<Services>] = &[
         "Projects you can see.",
         TOOLSET,
         "jira",
-        &[Param::bool("include_archived", "Also archived ones.").default_bool(false)],
+        &[Param::bool("include_archived", "Include archived.").default_bool(false)],
         all_projects,
     ),
     Tool::read(
         "jira_search_projects",
         "Search projects",
-        "Projects whose key or name contains query.",
+        "Projects by key or name.",
         TOOLSET,
         "jira",
         &[
             Param::string("query", "Text.").required(),
             limit(20, Some(50)).named("max_results"),
-            Param::string("current_project_ids", "Only these ids or keys (comma list)."),
+            Param::string("current_project_ids", "Only these ids/keys."),
         ],
         search_projects,
     ),
     Tool::read(
         "jira_get_project_issue_types",
-        "Project issue types",
+        "Issue types",
         "Issue types of a project.",
         TOOLSET,
         "jira",
@@ -185,16 +187,16 @@ pub const TOOLS: &[Tool<Services>] = &[
     Tool::read(
         "jira_get_project_fields",
         "Project fields",
-        "Fields of a project's create screens, per issue type.",
+        "Create-screen fields per issue type.",
         TOOLSET,
         "jira",
-        &[Param::string("project_key", "Project key, e.g. PROJ.").required()],
+        &[Param::string("project_key", "Project key.").required()],
         project_fields,
     ),
     Tool::read(
         "jira_get_create_fields",
         "Create fields",
-        "Create-screen fields of one issue type: required, type, allowed values.",
+        "Create-screen fields of an issue type.",
         TOOLSET,
         "jira",
         &[
@@ -206,7 +208,7 @@ pub const TOOLS: &[Tool<Services>] = &[
     ),
     Tool::read(
         "jira_get_project_components",
-        "Project components",
+        "Components",
         "Components of a project.",
         TOOLSET,
         "jira",
@@ -215,7 +217,7 @@ pub const TOOLS: &[Tool<Services>] = &[
     ),
     Tool::read(
         "jira_get_project_versions",
-        "Project versions",
+        "Versions",
         "Versions of a project.",
         TOOLSET,
         "jira",
@@ -235,7 +237,7 @@ pub const TOOLS: &[Tool<Services>] = &[
     Tool::read(
         "jira_batch_create_versions",
         "Create versions",
-        "Add up to 50 versions; reports each.",
+        "Add up to 50 versions.",
         TOOLSET,
         "jira",
         &[
@@ -243,7 +245,7 @@ pub const TOOLS: &[Tool<Services>] = &[
             Param::new(
                 "versions",
                 ParamType::JsonArray,
-                "JSON array of {name, startDate, releaseDate, description}; dates YYYY-MM-DD.",
+                "JSON array of {name, startDate, releaseDate, description}.",
             )
             .required(),
         ],
@@ -253,7 +255,7 @@ pub const TOOLS: &[Tool<Services>] = &[
     Tool::read(
         "jira_update_version",
         "Update version",
-        "Change a version (given fields only).",
+        "Change given fields of a version.",
         TOOLSET,
         "jira",
         UPDATE_VERSION,

@@ -100,7 +100,8 @@ const DESK: Param = Param::string("service_desk_id", "Service desk id.")
 const TYPE: Param = Param::string("request_type_id", "Request type id.")
     .format(&NUMERIC_ID)
     .required();
-const DESK_PAGE: &[Param] = &[DESK, START_AT, limit(50, Some(50))];
+const DESK_PAGE: &[Param] = &[DESK, OFFSET, limit(50, Some(50)).describe("Max results.")];
+const OFFSET: Param = START_AT.describe("Offset.");
 
 const CREATE: &[Param] = &[
     DESK,
@@ -108,15 +109,15 @@ const CREATE: &[Param] = &[
     Param::new(
         "request_field_values",
         ParamType::JsonObject,
-        "JSON object of field id → value, e.g. {\"summary\": \"...\", \"description\": \"Markdown\"}.",
+        "JSON object of field id: value; description in Markdown.",
     )
     .required(),
-    Param::string("raise_on_behalf_of", "Customer (account id or user name) to raise it for."),
-    Param::string("request_participants", "Participants, comma list."),
-    Param::string("attachments", "Not supported yet."),
+    Param::string("raise_on_behalf_of", "Customer to raise it for."),
+    Param::string("request_participants", "Comma list."),
+    Param::string("attachments", "Unsupported."),
     Param::bool(
         "strict_on_behalf",
-        "Fail if it cannot be raised for that customer (else raise it as you).",
+        "Else raised as you.",
     )
     .default_bool(false),
 ];
@@ -126,7 +127,7 @@ const QUEUE_PAGE: &[Param] = &[
     Param::string("queue_id", "Queue id.")
         .format(&NUMERIC_ID)
         .required(),
-    START_AT,
+    OFFSET,
     limit(50, None),
 ];
 
@@ -143,8 +144,8 @@ pub const TOOLS: &[Tool<Services>] = &[
     ),
     Tool::read(
         "jira_get_request_type_fields",
-        "Request type fields",
-        "Fields a request type asks for, with valid values.",
+        "Request fields",
+        "Fields of a request type.",
         TOOLSET,
         "jira",
         &[DESK, TYPE],
@@ -152,7 +153,7 @@ pub const TOOLS: &[Tool<Services>] = &[
     ),
     Tool::read(
         "jira_create_customer_request",
-        "Create customer request",
+        "Create request",
         "Raise a service desk request.",
         TOOLSET,
         "jira",
@@ -162,18 +163,18 @@ pub const TOOLS: &[Tool<Services>] = &[
     .destroys(),
     Tool::read(
         "jira_get_service_desk_for_project",
-        "Project service desk",
+        "Service desk",
         "The service desk of a project.",
         TOOLSET,
         "jira",
-        &[PROJECT_KEY_PARAM],
+        &[PROJECT_KEY_PARAM.describe("Project key.")],
         desk_for_project,
     )
     .server_dc_only(),
     Tool::read(
         "jira_get_service_desk_queues",
-        "Service desk queues",
-        "Queues of a service desk with issue counts.",
+        "Queues",
+        "Queues of a service desk.",
         TOOLSET,
         "jira",
         DESK_PAGE,
