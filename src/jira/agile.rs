@@ -128,7 +128,9 @@ impl Jira {
             self.check_project(p)?;
         }
         if let Some(t) = q.board_type {
-            if t.split(',').any(|t| !matches!(t.trim(), "scrum" | "kanban" | "simple")) {
+            if t.split(',')
+                .any(|t| !matches!(t.trim(), "scrum" | "kanban" | "simple"))
+            {
                 return Err(Error::Invalid {
                     param: "board_type",
                     problem: format!("{t:?}: use scrum, kanban or simple"),
@@ -152,7 +154,12 @@ impl Jira {
         }
         let page = r.send_json()?;
         let mut boards = Vec::new();
-        for b in page.get("values").and_then(Value::as_array).into_iter().flatten() {
+        for b in page
+            .get("values")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let id = b.get("id").map(text).unwrap_or_default();
             let project = b
                 .pointer("/location/projectKey")
@@ -247,8 +254,7 @@ impl Jira {
         })?;
         self.check_board(board_id, cancelled)?;
         let path = format!("{AGILE}/board/{}/issue", segment(board_id));
-        let mut out =
-            self.agile_issues(&path, jql, fields, expand, start_at, limit, cancelled)?;
+        let mut out = self.agile_issues(&path, jql, fields, expand, start_at, limit, cancelled)?;
         out["board_id"] = json!(board_id);
         Ok(out)
     }
@@ -389,8 +395,7 @@ impl Jira {
         if body.is_empty() {
             return Err(Error::Invalid {
                 param: "sprint_id",
-                problem: "nothing to change: give name, state, start_date, end_date or goal"
-                    .into(),
+                problem: "nothing to change: give name, state, start_date, end_date or goal".into(),
             });
         }
         self.check_sprint(sprint_id, cancelled)?;
@@ -430,7 +435,12 @@ impl Jira {
     }
 
     /// POST the keys in groups of 50 (the Agile limit).
-    fn move_keys(&self, path: &str, keys: &[String], cancelled: &dyn Fn() -> bool) -> Result<(), Error> {
+    fn move_keys(
+        &self,
+        path: &str,
+        keys: &[String],
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<(), Error> {
         for chunk in keys.chunks(50) {
             if cancelled() {
                 return Err(HttpError::Cancelled.into());
@@ -459,7 +469,11 @@ impl Jira {
     }
 
     /// Move issues out of their sprints, to the backlog.
-    pub fn move_to_backlog(&self, keys: &[String], cancelled: &dyn Fn() -> bool) -> Result<Value, Error> {
+    pub fn move_to_backlog(
+        &self,
+        keys: &[String],
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Value, Error> {
         let keys = self.issue_keys(keys)?;
         self.move_keys(&format!("{AGILE}/backlog/issue"), &keys, cancelled)?;
         Ok(json!({"moved_to_backlog": keys.len(), "issue_keys": keys}))
@@ -475,9 +489,18 @@ mod tests {
         let ok = |s: &str| iso_datetime("d", s).unwrap();
         assert_eq!(ok("2026-12-01"), "2026-12-01T00:00:00.000Z");
         assert_eq!(ok("2026-12-01T09:30"), "2026-12-01T09:30:00Z");
-        assert_eq!(ok("2026-12-01T09:30:15.250+0100"), "2026-12-01T09:30:15.250+01:00");
+        assert_eq!(
+            ok("2026-12-01T09:30:15.250+0100"),
+            "2026-12-01T09:30:15.250+01:00"
+        );
         assert_eq!(ok("2026-12-01T09:30:00-05:00"), "2026-12-01T09:30:00-05:00");
-        for bad in ["01.12.2026", "2026-12-01T9:30", "2026-13-01", "2026-12-01T09:30+1", "tomorrow"] {
+        for bad in [
+            "01.12.2026",
+            "2026-12-01T9:30",
+            "2026-13-01",
+            "2026-12-01T09:30+1",
+            "tomorrow",
+        ] {
             assert!(iso_datetime("d", bad).is_err(), "{bad}");
         }
     }

@@ -19,7 +19,10 @@ fn project_of(key: &str) -> String {
 }
 
 fn done(fields: &Value) -> bool {
-    fields.pointer("/status/statusCategory/key").and_then(Value::as_str) == Some("done")
+    fields
+        .pointer("/status/statusCategory/key")
+        .and_then(Value::as_str)
+        == Some("done")
 }
 
 fn brief(issue: &Value) -> Value {
@@ -108,7 +111,12 @@ impl Jira {
         let mut hidden = 0;
         for i in &issues {
             let from = i.get("key").map(text).unwrap_or_default();
-            for l in i.pointer("/fields/issuelinks").and_then(Value::as_array).into_iter().flatten() {
+            for l in i
+                .pointer("/fields/issuelinks")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let (other, phrase) = match (l.get("outwardIssue"), l.get("inwardIssue")) {
                     (Some(o), _) => (o, l.pointer("/type/outward")),
                     (None, Some(o)) => (o, l.pointer("/type/inward")),
@@ -123,7 +131,10 @@ impl Jira {
                     hidden += 1;
                     continue;
                 }
-                let n = by_project.get(&project).and_then(Value::as_u64).unwrap_or(0);
+                let n = by_project
+                    .get(&project)
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
                 by_project.insert(project, json!(n + 1));
                 deps.push(json!({
                     "from": from, "relation": phrase, "to": to,
@@ -182,13 +193,20 @@ impl Jira {
         };
         let mut children: Map<String, Value> = Map::new();
         let mut truncated = false;
-        let keys: Vec<String> = epics.iter().filter_map(|e| e.get("key").map(text)).collect();
+        let keys: Vec<String> = epics
+            .iter()
+            .filter_map(|e| e.get("key").map(text))
+            .collect();
         let mut fetched = 0;
         for chunk in keys.chunks(50) {
             if cancelled() {
                 return Err(HttpError::Cancelled.into());
             }
-            let list = chunk.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ");
+            let list = chunk
+                .iter()
+                .map(|k| format!("\"{k}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
             let (clause, via) = match &link {
                 None => ("parent", "parent".to_string()),
                 Some(id) => ("\"Epic Link\"", id.clone()),
@@ -210,7 +228,9 @@ impl Jira {
                 };
                 let Some(epic) = epic else { continue };
                 let list = children.entry(epic).or_insert_with(|| json!([]));
-                let Some(a) = list.as_array_mut() else { continue };
+                let Some(a) = list.as_array_mut() else {
+                    continue;
+                };
                 if a.len() >= MAX_CHILDREN {
                     truncated = true;
                     continue;

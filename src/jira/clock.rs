@@ -26,7 +26,15 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 /// ISO weekday (1 = Monday ... 7 = Sunday) of a day number.
@@ -47,7 +55,11 @@ fn num(s: &str, from: usize, len: usize) -> Option<i64> {
 pub fn parse(s: &str) -> Option<i64> {
     let s = s.trim();
     let (y, mo, d) = (num(s, 0, 4)?, num(s, 5, 2)?, num(s, 8, 2)?);
-    if s.get(4..5) != Some("-") || s.get(7..8) != Some("-") || !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+    if s.get(4..5) != Some("-")
+        || s.get(7..8) != Some("-")
+        || !(1..=12).contains(&mo)
+        || !(1..=31).contains(&d)
+    {
         return None;
     }
     let day = days_from_civil(y, mo as u32, d as u32);
@@ -162,7 +174,10 @@ impl Zone {
     pub fn named(name: &str) -> Option<Zone> {
         let n = name.trim();
         let upper = n.to_ascii_uppercase();
-        if matches!(upper.as_str(), "UTC" | "GMT" | "Z" | "ETC/UTC" | "ETC/GMT" | "UNIVERSAL") {
+        if matches!(
+            upper.as_str(),
+            "UTC" | "GMT" | "Z" | "ETC/UTC" | "ETC/GMT" | "UNIVERSAL"
+        ) {
             return Some(Zone::Fixed(0));
         }
         let offset = upper
@@ -185,14 +200,19 @@ impl Zone {
         let safe = !n.is_empty()
             && !n.contains("..")
             && !n.starts_with('/')
-            && n.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'+'));
+            && n.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'+'));
         if !safe {
             return None;
         }
-        ["/usr/share/zoneinfo", "/usr/lib/zoneinfo", "/usr/share/lib/zoneinfo"]
-            .iter()
-            .find_map(|dir| fs::read(format!("{dir}/{n}")).ok())
-            .and_then(|b| parse_tzif(&b))
+        [
+            "/usr/share/zoneinfo",
+            "/usr/lib/zoneinfo",
+            "/usr/share/lib/zoneinfo",
+        ]
+        .iter()
+        .find_map(|dir| fs::read(format!("{dir}/{n}")).ok())
+        .and_then(|b| parse_tzif(&b))
     }
 
     /// Seconds east of UTC at an instant (epoch seconds).
@@ -241,7 +261,10 @@ impl WorkingTime {
                 let off = self.zone.offset_at((guess - off).div_euclid(1000)) * 1000;
                 guess - off
             };
-            let (a, b) = (instant(self.start_min).max(from), instant(self.end_min).min(to));
+            let (a, b) = (
+                instant(self.start_min).max(from),
+                instant(self.end_min).min(to),
+            );
             if b > a {
                 total += b - a;
             }
@@ -275,10 +298,22 @@ mod tests {
         assert_eq!(at("1970-01-01T01:00:00.000+01:00"), 0);
         assert_eq!(at("1970-01-02"), 86_400_000);
         assert_eq!(at("2026-11-02T09:00"), at("2026-11-02T09:00:00.000Z"));
-        assert_eq!(at("2026-11-02T09:00:00.5Z") - at("2026-11-02T09:00:00Z"), 500);
-        assert_eq!(format_utc(at("2026-11-02T10:30:00.000+0100")), "2026-11-02T09:30:00.000Z");
+        assert_eq!(
+            at("2026-11-02T09:00:00.5Z") - at("2026-11-02T09:00:00Z"),
+            500
+        );
+        assert_eq!(
+            format_utc(at("2026-11-02T10:30:00.000+0100")),
+            "2026-11-02T09:30:00.000Z"
+        );
         assert_eq!(weekday(days_from_civil(2026, 11, 2)), 1, "a Monday");
-        for bad in ["", "2026-11", "2026-11-02X", "2026-11-02T09:00+1", "yesterday"] {
+        for bad in [
+            "",
+            "2026-11",
+            "2026-11-02X",
+            "2026-11-02T09:00+1",
+            "yesterday",
+        ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
         for d in [-1000, 0, 20_000, 739_000] {
@@ -291,28 +326,55 @@ mod tests {
     fn working_hours_skip_nights_and_weekends() {
         let w = nine_to_five(Zone::Fixed(0));
         // Monday 10:00 → Monday 12:00: 2 h.
-        assert_eq!(w.between(at("2026-11-02T10:00Z"), at("2026-11-02T12:00Z")), 2 * H);
+        assert_eq!(
+            w.between(at("2026-11-02T10:00Z"), at("2026-11-02T12:00Z")),
+            2 * H
+        );
         // Monday 16:00 → Tuesday 10:00: 1 h + 1 h.
-        assert_eq!(w.between(at("2026-11-02T16:00Z"), at("2026-11-03T10:00Z")), 2 * H);
+        assert_eq!(
+            w.between(at("2026-11-02T16:00Z"), at("2026-11-03T10:00Z")),
+            2 * H
+        );
         // Friday 16:00 → Monday 10:00: the weekend counts nothing.
-        assert_eq!(w.between(at("2026-11-06T16:00Z"), at("2026-11-09T10:00Z")), 2 * H);
+        assert_eq!(
+            w.between(at("2026-11-06T16:00Z"), at("2026-11-09T10:00Z")),
+            2 * H
+        );
         // Saturday to Sunday: nothing.
-        assert_eq!(w.between(at("2026-11-07T08:00Z"), at("2026-11-08T20:00Z")), 0);
+        assert_eq!(
+            w.between(at("2026-11-07T08:00Z"), at("2026-11-08T20:00Z")),
+            0
+        );
         // A whole week: 5 × 8 h.
-        assert_eq!(w.between(at("2026-11-02T00:00Z"), at("2026-11-09T00:00Z")), 40 * H);
-        assert_eq!(w.between(at("2026-11-03T00:00Z"), at("2026-11-02T00:00Z")), 0);
+        assert_eq!(
+            w.between(at("2026-11-02T00:00Z"), at("2026-11-09T00:00Z")),
+            40 * H
+        );
+        assert_eq!(
+            w.between(at("2026-11-03T00:00Z"), at("2026-11-02T00:00Z")),
+            0
+        );
     }
 
     #[test]
     fn working_hours_follow_the_time_zone() {
         // 09:00-17:00 at UTC+05:30 is 03:30-11:30 UTC.
         let w = nine_to_five(Zone::named("UTC+05:30").unwrap());
-        assert_eq!(w.between(at("2026-11-02T00:00Z"), at("2026-11-02T06:00Z")), 150 * 60_000);
+        assert_eq!(
+            w.between(at("2026-11-02T00:00Z"), at("2026-11-02T06:00Z")),
+            150 * 60_000
+        );
         // 09:00-17:00 at UTC-8 is 17:00-01:00 UTC: Monday night UTC is still Monday there.
         let w = nine_to_five(Zone::named("-08:00").unwrap());
-        assert_eq!(w.between(at("2026-11-02T16:00Z"), at("2026-11-03T02:00Z")), 8 * H);
+        assert_eq!(
+            w.between(at("2026-11-02T16:00Z"), at("2026-11-03T02:00Z")),
+            8 * H
+        );
         // Saturday 01:00 UTC is Friday 17:00 there: nothing after it.
-        assert_eq!(w.between(at("2026-11-07T01:00Z"), at("2026-11-08T12:00Z")), 0);
+        assert_eq!(
+            w.between(at("2026-11-07T01:00Z"), at("2026-11-08T12:00Z")),
+            0
+        );
     }
 
     #[test]
@@ -330,6 +392,9 @@ mod tests {
         assert_eq!(berlin.offset_at(summer), 7200);
         // Summer: 09:00-17:00 Berlin is 07:00-15:00 UTC.
         let w = nine_to_five(berlin);
-        assert_eq!(w.between(at("2026-07-15T06:00Z"), at("2026-07-15T08:00Z")), H);
+        assert_eq!(
+            w.between(at("2026-07-15T06:00Z"), at("2026-07-15T08:00Z")),
+            H
+        );
     }
 }

@@ -117,12 +117,24 @@ impl Jira {
                 .query("dataType", k)
                 .cancel_when(cancelled)
                 .send_json()?;
-            for d in detail.get("detail").and_then(Value::as_array).into_iter().flatten() {
-                let list = |n: &str| d.get(n).and_then(Value::as_array).cloned().unwrap_or_default();
+            for d in detail
+                .get("detail")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let list = |n: &str| {
+                    d.get(n)
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default()
+                };
                 match k.as_str() {
                     "pullrequest" => prs.extend(list("pullRequests").iter().map(pull_request)),
                     "branch" => branches.extend(list("branches").iter().map(branch)),
-                    "repository" => commit_list.extend(list("repositories").iter().flat_map(commits)),
+                    "repository" => {
+                        commit_list.extend(list("repositories").iter().flat_map(commits))
+                    }
                     _ => builds.extend(list("builds").iter().map(build)),
                 }
             }

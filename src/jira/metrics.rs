@@ -88,7 +88,10 @@ fn duration(ms: i64) -> Value {
 }
 
 fn time_of(fields: &Value, name: &str) -> Option<i64> {
-    fields.get(name).and_then(Value::as_str).and_then(clock::parse)
+    fields
+        .get(name)
+        .and_then(Value::as_str)
+        .and_then(clock::parse)
 }
 
 impl History {
@@ -121,7 +124,10 @@ impl History {
         for (status, from, to, current) in self.intervals(now) {
             if !order.contains(&status) {
                 order.push(status.clone());
-                totals.insert(status.clone(), json!({"ms": 0, "visits": 0, "current": false}));
+                totals.insert(
+                    status.clone(),
+                    json!({"ms": 0, "visits": 0, "current": false}),
+                );
             }
             let t = &mut totals[&status];
             t["ms"] = json!(t["ms"].as_i64().unwrap_or(0) + span(from, to));
@@ -198,7 +204,12 @@ impl Jira {
             let Some(at) = clock::parse(&at_text) else {
                 continue;
             };
-            for item in h.get("items").and_then(Value::as_array).into_iter().flatten() {
+            for item in h
+                .get("items")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if item.get("field").and_then(Value::as_str) == Some("status") {
                     changes.push(Change {
                         at,
@@ -238,11 +249,12 @@ impl Jira {
             "age": duration(time_of(f, "resolutiondate").unwrap_or(now) - h.created),
         });
         if status_changes {
-            out["status_changes"] = json!(h
-                .changes
-                .iter()
-                .map(|c| json!({"at": c.at_text, "from": c.from, "to": c.to, "by": c.by}))
-                .collect::<Vec<_>>());
+            out["status_changes"] = json!(
+                h.changes
+                    .iter()
+                    .map(|c| json!({"at": c.at_text, "from": c.from, "to": c.to, "by": c.by}))
+                    .collect::<Vec<_>>()
+            );
         }
         if status_summary {
             out["time_in_status"] = json!(h.time_in_status(now, &|a, b| b - a));
@@ -282,7 +294,13 @@ impl Jira {
             days: cfg.working_days.clone(),
             zone,
         };
-        let span = |a: i64, b: i64| if working { wt.between(a, b) } else { (b - a).max(0) };
+        let span = |a: i64, b: i64| {
+            if working {
+                wt.between(a, b)
+            } else {
+                (b - a).max(0)
+            }
+        };
         let h = self.history(key, cancelled)?;
         let now = now_ms();
         let f = &h.fields;
@@ -307,7 +325,11 @@ impl Jira {
                 },
                 "time_in_status" => json!(h.time_in_status(now, &span)),
                 "due_date_compliance" => {
-                    match f.get("duedate").and_then(Value::as_str).and_then(clock::parse) {
+                    match f
+                        .get("duedate")
+                        .and_then(Value::as_str)
+                        .and_then(clock::parse)
+                    {
                         None => json!({"due_date": false}),
                         Some(due) => {
                             // Due at the end of its day, in the configured zone.
@@ -316,7 +338,11 @@ impl Jira {
                             let mut v = json!({"due_date": f.get("duedate"), "met": at <= end,
                                                "resolved": resolved.is_some()});
                             let key = if at <= end { "margin" } else { "overdue_by" };
-                            v[key] = duration(if at <= end { span(at, end) } else { span(end, at) });
+                            v[key] = duration(if at <= end {
+                                span(at, end)
+                            } else {
+                                span(end, at)
+                            });
                             v
                         }
                     }
@@ -333,7 +359,9 @@ impl Jira {
                         .filter_map(clock::parse)
                         .min();
                     match first {
-                        Some(t) => json!({"time": duration(span(h.created, t)), "at": clock::format_utc(t)}),
+                        Some(t) => {
+                            json!({"time": duration(span(h.created, t)), "at": clock::format_utc(t)})
+                        }
                         None => json!({"responded": false}),
                     }
                 }
@@ -348,7 +376,11 @@ impl Jira {
                 "{}-{} on days {} ({})",
                 hm(cfg.start_minute),
                 hm(cfg.end_minute),
-                cfg.working_days.iter().map(u8::to_string).collect::<Vec<_>>().join(","),
+                cfg.working_days
+                    .iter()
+                    .map(u8::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
                 cfg.timezone
             ));
         }
@@ -399,7 +431,10 @@ mod tests {
         assert_eq!(t[0]["time"]["hours"], 2.0);
         assert_eq!(t[0]["visits"], 2);
         assert_eq!(t[1]["time"]["text"], "3h 0m");
-        assert_eq!(t[2], json!({"status": "Done", "time": {"hours": 1.0, "text": "1h 0m"}, "visits": 1, "current": true}));
+        assert_eq!(
+            t[2],
+            json!({"status": "Done", "time": {"hours": 1.0, "text": "1h 0m"}, "visits": 1, "current": true})
+        );
     }
 
     #[test]

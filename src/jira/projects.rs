@@ -192,7 +192,14 @@ impl Jira {
                 .client
                 .get("/rest/api/3/project/search")
                 .query("query", query)
-                .query("maxResults", if only.is_empty() && !self.filtering() { max } else { 100 })
+                .query(
+                    "maxResults",
+                    if only.is_empty() && !self.filtering() {
+                        max
+                    } else {
+                        100
+                    },
+                )
                 .cancel_when(cancelled)
                 .send_json()?
                 .get("values")
@@ -246,7 +253,11 @@ impl Jira {
     }
 
     /// The issue types of a project.
-    pub fn project_issue_types(&self, key: &str, cancelled: &dyn Fn() -> bool) -> Result<Value, Error> {
+    pub fn project_issue_types(
+        &self,
+        key: &str,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Value, Error> {
         let p = self.project_full(key, cancelled)?;
         let types: Vec<Value> = p
             .get("issueTypes")
@@ -262,11 +273,19 @@ impl Jira {
     }
 
     /// The components of a project.
-    pub fn project_components(&self, key: &str, cancelled: &dyn Fn() -> bool) -> Result<Value, Error> {
+    pub fn project_components(
+        &self,
+        key: &str,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Value, Error> {
         self.check_project(key)?;
         let raw = self
             .client
-            .get(&format!("{}/project/{}/components", self.api(), segment(key)))
+            .get(&format!(
+                "{}/project/{}/components",
+                self.api(),
+                segment(key)
+            ))
             .cancel_when(cancelled)
             .send_json()?;
         let components: Vec<Value> = raw
@@ -282,7 +301,11 @@ impl Jira {
     }
 
     /// Every version of a project.
-    pub fn project_versions(&self, key: &str, cancelled: &dyn Fn() -> bool) -> Result<Value, Error> {
+    pub fn project_versions(
+        &self,
+        key: &str,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Value, Error> {
         self.check_project(key)?;
         let raw = self
             .client
@@ -345,7 +368,9 @@ impl Jira {
             .iter()
             .map(create_field)
             .collect();
-        Ok(json!({"project_key": key, "issue_type_id": type_id, "fields": scrub(&json!(fields), 0)}))
+        Ok(
+            json!({"project_key": key, "issue_type_id": type_id, "fields": scrub(&json!(fields), 0)}),
+        )
     }
 
     /// Every field a project's create screens show, with the issue types that show it (and those
@@ -360,7 +385,10 @@ impl Jira {
         let types = types["issue_types"].as_array().cloned().unwrap_or_default();
         let mut fields: Vec<Value> = Vec::new();
         for (n, t) in types.iter().enumerate() {
-            let (tid, tname) = (t.get("id").map(text).unwrap_or_default(), t.get("name").cloned());
+            let (tid, tname) = (
+                t.get("id").map(text).unwrap_or_default(),
+                t.get("name").cloned(),
+            );
             for f in self.create_meta(key, &tid, cancelled)? {
                 let f = create_field(&f);
                 let at = match fields.iter().position(|x| x["id"] == f["id"]) {
@@ -536,7 +564,13 @@ mod tests {
     #[test]
     fn version_dates_are_checked() {
         assert!(check_date("d", "2026-12-31").is_ok());
-        for bad in ["2026-13-01", "26-12-31", "2026/12/31", "2026-12-31T00:00", ""] {
+        for bad in [
+            "2026-13-01",
+            "26-12-31",
+            "2026/12/31",
+            "2026-12-31T00:00",
+            "",
+        ] {
             assert!(check_date("d", bad).is_err(), "{bad}");
         }
     }

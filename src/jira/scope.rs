@@ -115,7 +115,11 @@ impl Jira {
     }
 
     /// Refuse a version of a project outside the filter.
-    pub(super) fn check_version(&self, id: &str, cancelled: &dyn Fn() -> bool) -> Result<(), Error> {
+    pub(super) fn check_version(
+        &self,
+        id: &str,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<(), Error> {
         if !self.filtering() {
             return Ok(());
         }

@@ -51,8 +51,15 @@ impl Jira {
                 r = r.query(k, v);
             }
             let page = r.send_json()?;
-            let values = page.get("values").and_then(Value::as_array).cloned().unwrap_or_default();
-            let last = page.get("isLastPage").and_then(Value::as_bool).unwrap_or(true)
+            let values = page
+                .get("values")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let last = page
+                .get("isLastPage")
+                .and_then(Value::as_bool)
+                .unwrap_or(true)
                 || values.is_empty();
             at += values.len();
             items.extend(values);
@@ -81,7 +88,9 @@ impl Jira {
                        "issue_type_id": t.get("issueTypeId"), "group_ids": t.get("groupIds")})
             })
             .collect();
-        Ok(json!({"service_desk_id": desk, "start_at": start, "is_last": last, "request_types": types}))
+        Ok(
+            json!({"service_desk_id": desk, "start_at": start, "is_last": last, "request_types": types}),
+        )
     }
 
     /// The fields a request type asks for.
@@ -194,13 +203,20 @@ impl Jira {
     }
 
     /// The service desk of a project (Server/DC).
-    pub fn service_desk_for_project(&self, key: &str, cancelled: &dyn Fn() -> bool) -> Result<Value, Error> {
+    pub fn service_desk_for_project(
+        &self,
+        key: &str,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Value, Error> {
         self.check_project(key)?;
-        let (desks, _) =
-            self.jsm_list(&format!("{JSM}/servicedesk"), &[], 0, 1000, cancelled)?;
+        let (desks, _) = self.jsm_list(&format!("{JSM}/servicedesk"), &[], 0, 1000, cancelled)?;
         let desk = desks
             .iter()
-            .find(|d| d.get("projectKey").map(text).is_some_and(|k| k.eq_ignore_ascii_case(key)))
+            .find(|d| {
+                d.get("projectKey")
+                    .map(text)
+                    .is_some_and(|k| k.eq_ignore_ascii_case(key))
+            })
             .ok_or_else(|| Error::Invalid {
                 param: "project_key",
                 problem: format!("project {key} has no service desk you can see"),

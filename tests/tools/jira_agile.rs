@@ -261,9 +261,17 @@ fn a_sprint_from_creation_to_its_issues() {
         let issues = ok(&s.call("jira_get_sprint_issues", json!({"sprint_id": sprint})));
         assert_eq!(issues["issues"][0]["key"], "MOB-4", "{dep:?}: {issues}");
         assert_eq!(issues["issues"].as_array().unwrap().len(), 1);
-        ok(&s.call("jira_move_issues_to_backlog", json!({"issue_keys": "MOB-4"})));
+        ok(&s.call(
+            "jira_move_issues_to_backlog",
+            json!({"issue_keys": "MOB-4"}),
+        ));
         let issues = ok(&s.call("jira_get_sprint_issues", json!({"sprint_id": sprint})));
-        assert!(issues.get("issues").is_none_or(|i| i.as_array().unwrap().is_empty()), "{issues}");
+        assert!(
+            issues
+                .get("issues")
+                .is_none_or(|i| i.as_array().unwrap().is_empty()),
+            "{issues}"
+        );
         let log = w.logged();
         assert!(!log.is_empty());
     }

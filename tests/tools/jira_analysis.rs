@@ -8,7 +8,12 @@ pub const ROWS: &[Row] = &[
         "jira_get_cross_project_dependencies",
         On::Both,
         r#"{"project_key": "MOB"}"#,
-        &["/issues_scanned=12", "/dependencies/0/from=MOB-9", "/dependencies/0/to=WEB-14", "/by_project/WEB=1"],
+        &[
+            "/issues_scanned=12",
+            "/dependencies/0/from=MOB-9",
+            "/dependencies/0/to=WEB-14",
+            "/by_project/WEB=1",
+        ],
         &["..."],
     ),
     Row::ok(

@@ -2,7 +2,6 @@
 
 use crate::harness::{FILTERED, On, Row, run_table};
 
-
 pub const ROWS: &[Row] = &[
     Row::ok(
         "jira_get_issue_development_info",
@@ -27,8 +26,15 @@ pub const ROWS: &[Row] = &[
         "jira_get_issue_development_info",
         On::Both,
         r#"{"issue_key": "WEB-4", "application_type": "github", "data_type": "pullrequest"}"#,
-        &["/pull_requests/0/status=MERGED", "/pull_requests/0/reviewers/0/approved=true", "/summary/commits=0"],
-        &["GET /rest/api/{api}/issue/WEB-4", "GET /rest/dev-status/latest/issue/detail"],
+        &[
+            "/pull_requests/0/status=MERGED",
+            "/pull_requests/0/reviewers/0/approved=true",
+            "/summary/commits=0",
+        ],
+        &[
+            "GET /rest/api/{api}/issue/WEB-4",
+            "GET /rest/dev-status/latest/issue/detail",
+        ],
     ),
     Row::err(
         "jira_get_issue_development_info",
@@ -62,7 +68,11 @@ pub const ROWS: &[Row] = &[
         "jira_get_issues_development_info",
         On::Both,
         r#"{"issue_keys": "MOB-3,MOB-999", "data_type": "branch"}"#,
-        &["/issues/0/branches/0/name", "/issues/1/key=MOB-999", "/issues/1/error~404"],
+        &[
+            "/issues/0/branches/0/name",
+            "/issues/1/key=MOB-999",
+            "/issues/1/error~404",
+        ],
         &["..."],
     ),
     Row::err(

@@ -35,7 +35,12 @@ pub const ROWS: &[Row] = &[
         "jira_get_issue_dates",
         On::Both,
         r#"{"issue_key": "MOB-5", "include_status_changes": false, "include_status_summary": false}"#,
-        &["/key=MOB-5", "/age/text", "!status_changes", "!time_in_status"],
+        &[
+            "/key=MOB-5",
+            "/age/text",
+            "!status_changes",
+            "!time_in_status",
+        ],
         &["..."],
     ),
     Row::err(

@@ -8,7 +8,13 @@ pub const ROWS: &[Row] = &[
         "jira_get_all_projects",
         On::Cloud,
         r#"{}"#,
-        &["/count=4", "/projects/0/key", "/projects/0/lead/display_name", "!OLD", "!avatar"],
+        &[
+            "/count=4",
+            "/projects/0/key",
+            "/projects/0/lead/display_name",
+            "!OLD",
+            "!avatar",
+        ],
         &["GET /rest/api/3/project/search"],
     ),
     Row::ok(
@@ -129,7 +135,11 @@ pub const ROWS: &[Row] = &[
         "jira_get_project_versions",
         On::Both,
         r#"{"project_key": "WEB"}"#,
-        &["#/versions=4", "/versions/0/name=2.3.0", "/versions/0/released"],
+        &[
+            "#/versions=4",
+            "/versions/0/name=2.3.0",
+            "/versions/0/released",
+        ],
         &["GET /rest/api/{api}/project/WEB/versions"],
     ),
     Row::err(
@@ -143,7 +153,11 @@ pub const ROWS: &[Row] = &[
         "jira_create_version",
         On::Cloud,
         r#"{"project_key": "OPS", "name": "9.0-rows", "release_date": "2027-03-01", "description": "From the rows"}"#,
-        &["/created=true", "/version/name=9.0-rows", "/version/release_date=2027-03-01"],
+        &[
+            "/created=true",
+            "/version/name=9.0-rows",
+            "/version/release_date=2027-03-01",
+        ],
         &["GET /rest/api/3/project/OPS", "POST /rest/api/3/version"],
     ),
     Row::ok(
@@ -206,7 +220,10 @@ pub const ROWS: &[Row] = &[
         "jira_update_version",
         On::Both,
         r#"{"version_id": "10018", "description": "Hardening work for Q4"}"#,
-        &["/updated=true", "/version/description=Hardening work for Q4"],
+        &[
+            "/updated=true",
+            "/version/description=Hardening work for Q4",
+        ],
         &["PUT /rest/api/{api}/version/10018"],
     ),
     // With a filter, the version's project is looked up first.

@@ -170,7 +170,12 @@ fn request_descriptions_are_written_in_markdown() {
                    "request_field_values": {"summary": "Change order", "description": "Please **cancel** item 2"}}),
         );
         assert_eq!(r["isError"], json!(false), "{r}");
-        assert!(result_json(&r)["issue_key"].as_str().unwrap().starts_with("SUP-"));
+        assert!(
+            result_json(&r)["issue_key"]
+                .as_str()
+                .unwrap()
+                .starts_with("SUP-")
+        );
         let log = w.logged();
         let body = &log.last().unwrap()["body"];
         assert_eq!(

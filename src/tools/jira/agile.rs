@@ -106,11 +106,9 @@ fn update_sprint(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
 
 fn add_to_sprint(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     sites::jira(s, ctx)?
-        .add_to_sprint(
-            args.string("sprint_id"),
-            &args.list("issue_keys"),
-            &|| ctx.is_cancelled(),
-        )
+        .add_to_sprint(args.string("sprint_id"), &args.list("issue_keys"), &|| {
+            ctx.is_cancelled()
+        })
         .map(Into::into)
         .map_err(jira_error)
 }
@@ -128,8 +126,8 @@ const BOARD_ID: Param = Param::string("board_id", "Board id.")
 const SPRINT_ID: Param = Param::string("sprint_id", "Sprint id.")
     .format(&NUMERIC_ID)
     .required();
-const FIELDS: Param = Param::string("fields", "Field ids (comma list) or *all.")
-    .default_str(DEFAULT_FIELDS);
+const FIELDS: Param =
+    Param::string("fields", "Field ids (comma list) or *all.").default_str(DEFAULT_FIELDS);
 const LIMIT: Param = limit(10, Some(50)).describe("Max results.");
 const OFFSET: Param = START_AT.describe("Offset.");
 const KEYS: Param = Param::string("issue_keys", "Issue keys, comma list.").required();

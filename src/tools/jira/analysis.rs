@@ -15,9 +15,8 @@ fn key(args: &Args) -> String {
 }
 
 fn dependencies(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
-    let progress = |n: usize, total: usize| {
-        ctx.progress(n as f64, Some(total as f64), Some("issues scanned"))
-    };
+    let progress =
+        |n: usize, total: usize| ctx.progress(n as f64, Some(total as f64), Some("issues scanned"));
     sites::jira(s, ctx)?
         .cross_project_dependencies(
             &key(args),

@@ -24,9 +24,8 @@ fn one(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
 }
 
 fn many(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
-    let progress = |n: usize, total: usize| {
-        ctx.progress(n as f64, Some(total as f64), Some("issues read"))
-    };
+    let progress =
+        |n: usize, total: usize| ctx.progress(n as f64, Some(total as f64), Some("issues read"));
     sites::jira(s, ctx)?
         .development_infos(
             &args.list("issue_keys"),

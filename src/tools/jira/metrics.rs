@@ -47,10 +47,7 @@ const SLA: &[Param] = &[
         "metrics",
         "Comma list: cycle_time, lead_time, time_in_status, due_date_compliance, resolution_time, first_response_time.",
     ),
-    Param::bool(
-        "working_hours_only",
-        "Working time only.",
-    ),
+    Param::bool("working_hours_only", "Working time only."),
     Param::bool("include_raw_dates", "Dates used.").default_bool(false),
 ];
 

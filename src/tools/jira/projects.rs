@@ -201,8 +201,7 @@ pub const TOOLS: &[Tool<Services>] = &[
         "jira",
         &[
             PROJECT_KEY_PARAM,
-            Param::string("issue_type_id", "Issue type id.")
-                .required(),
+            Param::string("issue_type_id", "Issue type id.").required(),
         ],
         create_fields,
     ),

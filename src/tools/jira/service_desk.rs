@@ -36,7 +36,10 @@ fn request_type_fields(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
 }
 
 fn create_request(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
-    if args.str("attachments").is_some_and(|a| !a.trim().is_empty()) {
+    if args
+        .str("attachments")
+        .is_some_and(|a| !a.trim().is_empty())
+    {
         return Err(ToolError::InvalidArgument {
             param: "attachments".into(),
             problem: "attaching files to a new request is not supported yet; raise the request, then attach them to its issue".into(),
@@ -115,11 +118,7 @@ const CREATE: &[Param] = &[
     Param::string("raise_on_behalf_of", "Customer to raise it for."),
     Param::string("request_participants", "Comma list."),
     Param::string("attachments", "Unsupported."),
-    Param::bool(
-        "strict_on_behalf",
-        "Else raised as you.",
-    )
-    .default_bool(false),
+    Param::bool("strict_on_behalf", "Else raised as you.").default_bool(false),
 ];
 
 const QUEUE_PAGE: &[Param] = &[

@@ -198,7 +198,9 @@ pub fn version(ctx: &mut Ctx, api: Api, id: &str) -> Resp {
             .map(|v| (p.clone(), v.clone()))
     });
     match found {
-        Some((p, v)) if ctx.user.sees_project(&p.key) => Resp::ok(version_json(ctx.base, api, &p, &v)),
+        Some((p, v)) if ctx.user.sees_project(&p.key) => {
+            Resp::ok(version_json(ctx.base, api, &p, &v))
+        }
         _ => err(404, &format!("Could not find version for id '{id}'")),
     }
 }
