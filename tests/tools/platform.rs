@@ -44,7 +44,14 @@ fn disabled_tools_are_hidden_and_refused() {
             .iter()
             .filter_map(|t| t["name"].as_str())
             .collect();
-        assert_eq!(names, ["jira_get_issue"], "{dep:?}");
+        // Other toolsets stay listed; the disabled tool and toolset do not.
+        assert!(names.contains(&"jira_get_issue"), "{dep:?}: {names:?}");
+        assert!(
+            !names.iter().any(|n| *n == "jira_search"
+                || *n == "confluence_search"
+                || *n == "confluence_get_page"),
+            "{dep:?}: {names:?}"
+        );
         let r = s.call("confluence_get_page", json!({"page_id": "1002"}));
         assert_eq!(r["isError"], true);
         assert!(text(&r).contains("listed in DISABLED_TOOLS"), "{r}");
