@@ -169,6 +169,21 @@ def main():
                 print(f"      {line}")
 
         write_workflow(s)
+        # A sprint: list boards, create a sprint, add an issue to it, read the sprint's issues.
+        err, boards = s.call("jira_get_agile_boards", {"project_key": "MOB"})
+        for b in boards.get("boards", []) if not err else []:
+            print(f"  ← board {b['id']}: {b['name']} ({b.get('type')}, {b.get('project_key')})")
+        board = str(boards["boards"][0]["id"]) if not err and boards.get("boards") else "3"
+        err, made = s.call("jira_create_sprint", {"board_id": board, "name": "Demo sprint",
+                                                  "start_date": "2027-01-04", "end_date": "2027-01-18",
+                                                  "goal": "Show the sprint tools"})
+        sprint = str(made["sprint"]["id"]) if not err else "6"
+        print(f"  ← {'error: ' + str(made) if err else 'sprint ' + sprint + ' (' + made['sprint']['state'] + ')'}")
+        err, moved = s.call("jira_add_issues_to_sprint", {"sprint_id": sprint, "issue_keys": "MOB-4"})
+        print(f"  ← {short(str(moved), 200)}")
+        err, in_sprint = s.call("jira_get_sprint_issues", {"sprint_id": sprint, "fields": "summary,status"})
+        for issue in in_sprint.get("issues", []) if not err else []:
+            print(f"  ← {issue['key']}  [{issue.get('status', {}).get('name')}] {issue.get('summary')}")
 
         err, denied = s.call("jira_get_issue", {"issue_key": "NOPE-1"})
         print(f"  ← isError={err}: {short(str(denied), 300)}")

@@ -267,7 +267,7 @@ fn selection_mistakes_are_warned_at_start() {
             FIXTURES[1],
             FIXTURES[2],
             FIXTURES[3],
-            ("TOOLSETS", "jira_agile"),
+            ("TOOLSETS", "legacy"),
         ],
     );
     let err = text(&filtered.stderr);

@@ -21,8 +21,20 @@ mod coverage;
 mod filters;
 #[path = "tools/harness.rs"]
 mod harness;
+#[path = "tools/jira_agile.rs"]
+mod jira_agile;
+#[path = "tools/jira_analysis.rs"]
+mod jira_analysis;
+#[path = "tools/jira_development.rs"]
+mod jira_development;
 #[path = "tools/jira_issues.rs"]
 mod jira_issues;
+#[path = "tools/jira_metrics.rs"]
+mod jira_metrics;
+#[path = "tools/jira_projects.rs"]
+mod jira_projects;
+#[path = "tools/jira_service_desk.rs"]
+mod jira_service_desk;
 #[path = "tools/jira_writes.rs"]
 mod jira_writes;
 #[path = "tools/platform.rs"]

@@ -406,6 +406,7 @@ pub fn build(
                 JiraSettings {
                     projects_filter: config.jira_options.projects_filter.clone(),
                     disable_markup_translation: config.jira_options.disable_markup_translation,
+                    sla: super::services::sla_settings(&config.jira_options.sla),
                 },
             )
         }),

@@ -9,7 +9,7 @@ use crate::atlassian::{
 };
 use crate::config::{AuthKind, Config, Deployment, Product, ServiceConfig};
 use crate::confluence::{Confluence, ConfluenceSettings};
-use crate::jira::{Jira, JiraSettings};
+use crate::jira::{Jira, JiraSettings, SlaSettings};
 use crate::tools::Services;
 
 fn credentials(svc: &ServiceConfig) -> Credentials {
@@ -117,6 +117,18 @@ pub(super) fn client(
         .map_err(|e| format!("{}: {e}", svc.product.as_str().to_ascii_uppercase()))
 }
 
+/// The SLA defaults of the Jira layer, from `JIRA_SLA_*`.
+pub fn sla_settings(c: &crate::config::SlaConfig) -> SlaSettings {
+    SlaSettings {
+        metrics: c.metrics.clone(),
+        working_hours_only: c.working_hours_only,
+        start_minute: c.working_hours_start.minutes(),
+        end_minute: c.working_hours_end.minutes(),
+        working_days: c.working_days.clone(),
+        timezone: c.timezone.clone(),
+    }
+}
+
 /// The services tools work with; an error names the product whose TLS material is unusable.
 pub fn build(config: &Config) -> Result<Services, String> {
     let r = &config.resilience;
@@ -138,6 +150,7 @@ pub fn build(config: &Config) -> Result<Services, String> {
             JiraSettings {
                 projects_filter: config.jira_options.projects_filter.clone(),
                 disable_markup_translation: config.jira_options.disable_markup_translation,
+                sla: sla_settings(&config.jira_options.sla),
             },
         )
     });

@@ -337,7 +337,10 @@ mod tests {
             retry_after: None,
         };
         let text = e.to_string();
-        assert!(text.contains("permission to see it. Check the key"), "{text}");
+        assert!(
+            text.contains("permission to see it. Check the key"),
+            "{text}"
+        );
         assert!(!text.contains(".."), "{text}");
     }
 }

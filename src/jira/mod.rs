@@ -2,7 +2,15 @@
 //! token-paged search) and Server/Data Center (REST v2, wiki markup, user names, offset paging).
 //! Enforces the project filter before any request. Knows nothing of MCP.
 
+mod agile;
+mod analysis;
+pub mod clock;
+mod development;
 mod issues;
+mod metrics;
+mod projects;
+mod scope;
+mod service_desk;
 pub mod shape;
 // Jira tools part 1: writes, activity, links, people, fields, attachments.
 mod activity;
@@ -24,10 +32,14 @@ pub use crate::atlassian::Deployment;
 pub use crate::atlassian::Part;
 pub use crate::atlassian::paging::wanted;
 pub use activity::{is_duration, jira_time};
+pub use agile::{BoardQuery, SprintChange};
 pub use attachments::Fetched;
 pub use cache::Cache;
 pub use edit::NewIssue;
 pub use issues::{GetIssue, Search};
+pub use metrics::SlaSettings;
+pub use projects::VersionChange;
+pub use service_desk::CustomerRequest;
 
 /// Settings of the Jira layer beyond the HTTP client.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +48,8 @@ pub struct JiraSettings {
     pub projects_filter: Vec<String>,
     /// Return and send text as is, without Markdown conversion.
     pub disable_markup_translation: bool,
+    /// JIRA_SLA_*: defaults of the SLA calculation (jira_metrics).
+    pub sla: SlaSettings,
 }
 
 /// Jira for one site.
@@ -44,6 +58,8 @@ pub struct Jira {
     settings: JiraSettings,
     site_url: String,
     cache: Arc<Cache>,
+    /// Board, sprint, version and service desk → project (jira_agile & co.).
+    owners: scope::Owners,
 }
 
 /// Why a Jira operation failed.
@@ -95,6 +111,7 @@ impl Jira {
             settings,
             site_url,
             cache,
+            owners: scope::Owners::default(),
         }
     }
 

@@ -74,6 +74,12 @@ const TABLES: &[&[Tool<Services>]] = &[
     confluence::analytics::TOOLS,
     confluence::permissions::TOOLS,
     confluence::templates::TOOLS,
+    jira::projects::TOOLS,
+    jira::agile::TOOLS,
+    jira::service_desk::TOOLS,
+    jira::metrics::TOOLS,
+    jira::development::TOOLS,
+    jira::analysis::TOOLS,
 ];
 
 /// The error for a tool whose product has no usable site configuration.

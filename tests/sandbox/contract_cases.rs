@@ -56,6 +56,7 @@ POST /rest/api/3/issueLink bob 201 {"type":{"name":"Relates"},"inwardIssue":{"ke
 GET /rest/api/3/issue/{new}?expand=changelog bob 200
 POST /rest/api/3/version alice 201 ver=/id {"name":"2.6.0","projectId":10000,"releaseDate":"2027-02-01"}
 PUT /rest/api/3/version/{ver} alice 200 {"released":true}
+GET /rest/api/3/version/{ver} alice 200
 POST /rest/api/3/bulk/issues/move alice 201 task=/taskId {"targetToSourcesMapping":{"MOB,10002":{"inferClassificationDefaults":false,"inferFieldDefaults":true,"inferStatusDefaults":true,"inferSubtaskTypeDefault":true,"issueIdsOrKeys":["WEB-16"]}}}
 GET /rest/api/3/bulk/queue/{task} alice 200
 "#;

@@ -15,6 +15,12 @@ fn all_rows() -> Vec<&'static Row> {
         crate::confluence_attachments::ROWS,
         crate::filters::ROWS,
         crate::jira_writes::ROWS,
+        crate::jira_projects::ROWS,
+        crate::jira_agile::ROWS,
+        crate::jira_service_desk::ROWS,
+        crate::jira_metrics::ROWS,
+        crate::jira_development::ROWS,
+        crate::jira_analysis::ROWS,
     ]
     .iter()
     .flat_map(|t| t.iter())

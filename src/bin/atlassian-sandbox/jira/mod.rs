@@ -169,6 +169,7 @@ fn platform(ctx: &mut Ctx, api: Api, method: &str, rest: &[&str], req: &Req) -> 
         ("GET", ["project", key]) => projects::project(ctx, api, key, None, req),
         ("GET", ["project", key, sub]) => projects::project(ctx, api, key, Some(sub), req),
         ("POST", ["version"]) => projects::write_version(ctx, api, None, req),
+        ("GET", ["version", id]) => projects::version(ctx, api, id),
         ("PUT", ["version", id]) => projects::write_version(ctx, api, Some(id), req),
         ("GET", [what @ ("priority" | "status" | "resolution" | "issuetype")]) => {
             meta::simple_list(ctx, api, what)

@@ -1,6 +1,6 @@
 //! Jira projects: the project list (Server/DC and the deprecated Cloud form), Cloud's paged
 //! project search, one project with its versions (all, or paged), components and per-type
-//! statuses, and version create/update.
+//! statuses, and one version, version create/update.
 
 use super::render::{Api, R};
 use super::{err, field_err, page_params};
@@ -186,6 +186,22 @@ pub fn project(ctx: &mut Ctx, api: Api, key: &str, sub: Option<&str>, req: &Req)
             }).collect::<Vec<_>>()))
         }
         Some(_) => err(404, "Unknown project resource."),
+    }
+}
+
+/// `GET /version/{id}`.
+pub fn version(ctx: &mut Ctx, api: Api, id: &str) -> Resp {
+    let found = ctx.st.jira.projects.iter().find_map(|p| {
+        p.versions
+            .iter()
+            .find(|v| v.id == id)
+            .map(|v| (p.clone(), v.clone()))
+    });
+    match found {
+        Some((p, v)) if ctx.user.sees_project(&p.key) => {
+            Resp::ok(version_json(ctx.base, api, &p, &v))
+        }
+        _ => err(404, &format!("Could not find version for id '{id}'")),
     }
 }
 
