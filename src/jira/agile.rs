@@ -165,7 +165,7 @@ impl Jira {
                 .pointer("/location/projectKey")
                 .and_then(Value::as_str)
                 .map(str::to_string);
-            self.owners.boards.insert(&id, project.clone());
+            self.cache.owners.boards.insert(&id, project.clone());
             if self.filtering() && !project.as_deref().is_some_and(|p| self.admits(p)) {
                 continue;
             }
@@ -289,7 +289,7 @@ impl Jira {
             .flatten()
             .inspect(|s| {
                 let id = s.get("id").map(text).unwrap_or_default();
-                self.owners.sprints.insert(&id, board_id.to_string());
+                self.cache.owners.sprints.insert(&id, board_id.to_string());
             })
             .map(sprint)
             .collect();
@@ -379,7 +379,7 @@ impl Jira {
             .cancel_when(cancelled)
             .send_json()?;
         if let Some(id) = s.get("id").map(text) {
-            self.owners.sprints.insert(&id, board_id.to_string());
+            self.cache.owners.sprints.insert(&id, board_id.to_string());
         }
         Ok(json!({"created": true, "sprint": sprint(&s)}))
     }

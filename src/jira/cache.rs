@@ -1,6 +1,7 @@
 //! Field metadata one Jira site shares between its callers, with a time-to-live: the field list
 //! (ids, names, schemas), the issue link types, create metadata per project and issue type, and
-//! the Epic Link field id of Server/DC. Lookups by display name go through here, so resolving a
+//! the Epic Link field id of Server/DC, and which project a board, sprint, version or service desk
+//! belongs to (for the project filter). Lookups by display name go through here, so resolving a
 //! custom field by name costs one request per site and hour, not one per call.
 
 use std::time::Duration;
@@ -18,6 +19,8 @@ pub struct Cache {
     link_types: TtlCache<Value>,
     /// Create metadata of one project and issue type, keyed `PROJECT/type`.
     create_meta: TtlCache<Value>,
+    /// Board, sprint, version and service desk → project, for the project filter.
+    pub(super) owners: super::scope::Owners,
 }
 
 impl Default for Cache {
@@ -26,6 +29,7 @@ impl Default for Cache {
             fields: TtlCache::new(Duration::from_secs(3600), 4),
             link_types: TtlCache::new(Duration::from_secs(3600), 4),
             create_meta: TtlCache::new(Duration::from_secs(900), 256),
+            owners: super::scope::Owners::default(),
         }
     }
 }

@@ -58,8 +58,6 @@ pub struct Jira {
     settings: JiraSettings,
     site_url: String,
     cache: Arc<Cache>,
-    /// Board, sprint, version and service desk → project (jira_agile & co.).
-    owners: scope::Owners,
 }
 
 /// Why a Jira operation failed.
@@ -111,7 +109,6 @@ impl Jira {
             settings,
             site_url,
             cache,
-            owners: scope::Owners::default(),
         }
     }
 

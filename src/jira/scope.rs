@@ -56,7 +56,7 @@ impl Jira {
         id: &str,
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Option<String>, Error> {
-        self.owners.boards.get_or_try(id, || {
+        self.cache.owners.boards.get_or_try(id, || {
             let b = self
                 .client
                 .get(&format!("/rest/agile/1.0/board/{}", segment(id)))
@@ -86,7 +86,7 @@ impl Jira {
         if !self.filtering() {
             return Ok(());
         }
-        let board = self.owners.sprints.get_or_try(id, || {
+        let board = self.cache.owners.sprints.get_or_try(id, || {
             let s = self
                 .client
                 .get(&format!("/rest/agile/1.0/sprint/{}", segment(id)))
@@ -123,7 +123,7 @@ impl Jira {
         if !self.filtering() {
             return Ok(());
         }
-        let project = self.owners.versions.get_or_try(id, || {
+        let project = self.cache.owners.versions.get_or_try(id, || {
             let v = self
                 .client
                 .get(&format!("{}/version/{}", self.api(), segment(id)))
@@ -144,7 +144,7 @@ impl Jira {
         if !self.filtering() {
             return Ok(());
         }
-        let project = self.owners.desks.get_or_try(id, || {
+        let project = self.cache.owners.desks.get_or_try(id, || {
             let d = self
                 .client
                 .get(&format!("/rest/servicedeskapi/servicedesk/{}", segment(id)))
