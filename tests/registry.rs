@@ -101,7 +101,7 @@ fn schema_type(p: &registry::Param) -> &'static str {
         ParamType::Integer => "integer",
         ParamType::Number => "number",
         ParamType::Boolean => "boolean",
-        ParamType::StringArray => "array",
+        ParamType::StringArray | ParamType::ObjectArray => "array",
     }
 }
 

@@ -28,6 +28,7 @@ fn param_line(p: &crate::mcp::Param) -> String {
         ParamType::Number => "number",
         ParamType::Boolean => "boolean",
         ParamType::StringArray => "list of strings",
+        ParamType::ObjectArray => "list of JSON objects",
         ParamType::JsonObject => "JSON object",
         ParamType::JsonArray => "JSON array",
     };

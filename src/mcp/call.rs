@@ -227,6 +227,26 @@ fn coerce(name: &str, ty: ParamType, v: Value) -> Result<Value, ToolError> {
                 ))
             }
         }
+        (ParamType::ObjectArray, Value::Array(items)) => {
+            if let Some(other) = items.iter().find(|i| !i.is_object()) {
+                return Err(bad(
+                    name,
+                    format!("expected an array of objects, found {}", describe(other)),
+                ));
+            }
+            Ok(Value::Array(items))
+        }
+        (ParamType::ObjectArray, Value::String(s)) => {
+            let parsed: Value = serde_json::from_str(&s)
+                .map_err(|e| bad(name, format!("not a valid JSON array of objects: {e}")))?;
+            match parsed {
+                Value::Array(_) => coerce(name, ty, parsed),
+                other => Err(bad(
+                    name,
+                    format!("expected an array of objects, found {}", describe(&other)),
+                )),
+            }
+        }
         (ParamType::JsonObject, Value::Object(o)) => Ok(Value::Object(o)),
         (ParamType::JsonArray, Value::Array(a)) => Ok(Value::Array(a)),
         (ParamType::JsonObject | ParamType::JsonArray, Value::String(s)) => {
@@ -262,6 +282,7 @@ fn coerce(name: &str, ty: ParamType, v: Value) -> Result<Value, ToolError> {
                     ParamType::Number => "a number",
                     ParamType::Boolean => "a boolean",
                     ParamType::StringArray => "an array of strings",
+                    ParamType::ObjectArray => "an array of objects",
                     ParamType::JsonObject => "a JSON object",
                     ParamType::JsonArray => "a JSON array",
                 },

@@ -82,6 +82,8 @@ pub enum ParamType {
     Boolean,
     /// An array of strings.
     StringArray,
+    /// An array of JSON objects (schema: array of objects), given natively or as a JSON string.
+    ObjectArray,
     /// A JSON object given either natively or as a JSON string (the reference's contract is the
     /// string form, so the schema says `string`).
     JsonObject,
@@ -96,7 +98,7 @@ impl ParamType {
             ParamType::Integer => "integer",
             ParamType::Number => "number",
             ParamType::Boolean => "boolean",
-            ParamType::StringArray => "array",
+            ParamType::StringArray | ParamType::ObjectArray => "array",
         }
     }
 }
@@ -212,8 +214,14 @@ impl Param {
     fn schema(&self) -> Value {
         let mut p = Map::new();
         p.insert("type".into(), json!(self.ty.schema_type()));
-        if self.ty == ParamType::StringArray {
-            p.insert("items".into(), json!({"type": "string"}));
+        match self.ty {
+            ParamType::StringArray => {
+                p.insert("items".into(), json!({"type": "string"}));
+            }
+            ParamType::ObjectArray => {
+                p.insert("items".into(), json!({"type": "object"}));
+            }
+            _ => {}
         }
         p.insert("description".into(), json!(self.description));
         if let Some(d) = self.default {

@@ -477,3 +477,27 @@ fn schemas_are_portable() {
         assert_eq!(schema["properties"]["fields"]["type"], "string");
     }
 }
+
+#[test]
+fn arrays_of_objects_come_natively_or_as_json_text() {
+    const P: &[Param] = &[Param::new("answers", ParamType::ObjectArray, "Answers.").required()];
+    let t = Tool {
+        params: P,
+        ..tool("t_objects", Access::Read, echo)
+    };
+    let schema = t.input_schema();
+    assert_eq!(schema["properties"]["answers"]["type"], "array");
+    assert_eq!(schema["properties"]["answers"]["items"]["type"], "object");
+    let ok = |v: Value| call::validate(&t, json!({"answers": v}).as_object().unwrap().clone(), &[]);
+    let native = ok(json!([{"id": "1", "value": "x"}])).unwrap();
+    let text = ok(json!("[{\"id\": \"1\", \"value\": \"x\"}]")).unwrap();
+    assert_eq!(native, text);
+    for bad in [
+        json!([1]),
+        json!("{\"id\": 1}"),
+        json!("nope"),
+        json!({"id": 1}),
+    ] {
+        assert!(ok(bad.clone()).is_err(), "{bad}");
+    }
+}
