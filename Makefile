@@ -4,11 +4,14 @@
 SHELL      := /bin/bash
 CARGO      ?= cargo
 MUSL       := x86_64-unknown-linux-musl
-STATIC_BIN := target/$(MUSL)/release/mcp-atlassian
+# Where cargo puts what it builds: CARGO_TARGET_DIR when set (absolute or relative to this
+# directory), else ./target. Every recipe below finds binaries through it.
+TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
+STATIC_BIN := $(TARGET_DIR)/$(MUSL)/release/mcp-atlassian
 VENV       := .venv
 PY         := $(VENV)/bin/python
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_STAMP  := target/.apt-stamp
+APT_STAMP  := $(TARGET_DIR)/.apt-stamp
 
 .PHONY: build static test test-rust test-e2e js-tools loadtest chaos net-tools lint bench demo clean fuzz goldens sandbox
 
@@ -42,7 +45,7 @@ test-rust: net-tools
 
 # Third-party JS clients (TypeScript SDK, Inspector CLI with its Node 22, conformance suite),
 # pinned in tests/e2e/js/package.json and its lock file, installed into a scratch dir.
-JS_DIR := target/e2e-js
+JS_DIR := $(TARGET_DIR)/e2e-js
 $(JS_DIR)/.stamp: tests/e2e/js/package.json tests/e2e/js/package-lock.json
 	@mkdir -p $(JS_DIR) && cp tests/e2e/js/package.json tests/e2e/js/package-lock.json $(JS_DIR)/
 	@cd $(JS_DIR) && npm install --no-audit --no-fund --loglevel=error >/dev/null
@@ -52,7 +55,7 @@ js-tools: $(JS_DIR)/.stamp
 
 test-e2e: net-tools $(VENV)/.stamp $(JS_DIR)/.stamp
 	$(CARGO) build -q --bins
-	MCP_ATLASSIAN_BIN=$(CURDIR)/target/debug/mcp-atlassian $(PY) -m pytest -q tests/e2e
+	MCP_ATLASSIAN_BIN=$(TARGET_DIR)/debug/mcp-atlassian MCP_ATLASSIAN_JS_DIR=$(JS_DIR) $(PY) -m pytest -q tests/e2e
 
 # Bounded load runs of the HTTP transports on loopback against the sandbox (numbers, not
 # assertions beyond errors, hangs and leaks): concurrent SDK clients (calls/s, latency
@@ -62,10 +65,10 @@ LOAD_CALLS    ?= 25
 loadtest: $(VENV)/.stamp
 	$(CARGO) build -q --release --bins
 	@for mode in "streamable-http" "streamable-http --stateless" "sse"; do \
-	  MCP_ATLASSIAN_BIN=$(CURDIR)/target/release/mcp-atlassian \
+	  MCP_ATLASSIAN_BIN=$(TARGET_DIR)/release/mcp-atlassian \
 	    $(PY) tests/e2e/loadtest.py $(LOAD_SESSIONS) $(LOAD_CALLS) $$mode || exit 1; \
 	done
-	IDLE_SOCKETS=1000 MCP_ATLASSIAN_BIN=$(CURDIR)/target/release/mcp-atlassian \
+	IDLE_SOCKETS=1000 MCP_ATLASSIAN_BIN=$(TARGET_DIR)/release/mcp-atlassian \
 	  $(PY) -m pytest -q -s tests/e2e/test_http_limits.py
 
 # Slow attacks on the HTTP transport (issue #17), each with /healthz probed every 50 ms from
@@ -74,7 +77,7 @@ loadtest: $(VENV)/.stamp
 # (tests/e2e/chaos/, collected only with MCP_CHAOS=1; the fast attacks run in `make test`).
 chaos: $(VENV)/.stamp
 	$(CARGO) build -q --bins
-	MCP_CHAOS=1 MCP_ATLASSIAN_BIN=$(CURDIR)/target/debug/mcp-atlassian $(PY) -m pytest -q -s tests/e2e/chaos
+	MCP_CHAOS=1 MCP_ATLASSIAN_BIN=$(TARGET_DIR)/debug/mcp-atlassian $(PY) -m pytest -q -s tests/e2e/chaos
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -90,11 +93,11 @@ bench: static
 # SANDBOX_USER=alice): prints the variables that point mcp-atlassian at it, serves until Ctrl-C.
 sandbox:
 	$(CARGO) build -q --bin atlassian-sandbox
-	target/debug/atlassian-sandbox --flavour $(or $(FLAVOUR),cloud) --port $(or $(PORT),0) --env $(or $(SANDBOX_USER),alice)
+	$(TARGET_DIR)/debug/atlassian-sandbox --flavour $(or $(FLAVOUR),cloud) --port $(or $(PORT),0) --env $(or $(SANDBOX_USER),alice)
 
 demo:
 	$(CARGO) build -q --bins
-	python3 scripts/demo.py target/debug
+	python3 scripts/demo.py $(TARGET_DIR)/debug
 
 # Fuzz every content converter for FUZZ_SECONDS each (cargo-fuzz, libFuzzer), seeded with the
 # conversion corpus. Uses the nightly toolchain when installed, else the stable one with
@@ -107,7 +110,7 @@ fuzz:
 	$(CARGO) build -q --bin mcp-atlassian
 	@for t in markdown wiki storage; do mkdir -p fuzz/corpus/$$t && cp fixtures/convert/corpus/$$t/* fuzz/corpus/$$t/; done
 	@mkdir -p fuzz/corpus/adf && for f in fixtures/convert/corpus/markdown/*.md; do \
-	  target/debug/mcp-atlassian convert --from markdown --to adf < $$f > fuzz/corpus/adf/$$(basename $$f .md).json; done
+	  $(TARGET_DIR)/debug/mcp-atlassian convert --from markdown --to adf < $$f > fuzz/corpus/adf/$$(basename $$f .md).json; done
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  echo "fuzz $$t for $(FUZZ_SECONDS) s"; \
 	  (cd fuzz && $(if $(FUZZ_TOOLCHAIN),,RUSTC_BOOTSTRAP=1) cargo $(FUZZ_TOOLCHAIN) fuzz run $$t -- \
