@@ -155,7 +155,7 @@ endef
 
 # The image from source: the Rust and Alpine images are pulled from the registry.
 image:
-	$(call build_image,,$(CURDIR))
+	$(call build_image,--build-arg BINARY=source,$(CURDIR))
 
 # The image around the binary of `make static` (no Rust image needed; the Alpine base still is).
 image-prebuilt: static
