@@ -134,6 +134,10 @@ if [ -z "$existing_secret" ]; then
   done
 fi
 
+for key in "${keys[@]}"; do
+  [[ ${cred[$key]} != *[[:cntrl:]]* ]] || die 2 "the value for secret.$key contains a control character"
+done
+
 umask 077
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -160,6 +160,7 @@ def test_install_with_existing_secret(stubs) -> None:
         (["--frobnicate"], CREDS, 2, "unknown option"),
         (["-f", "/nonexistent.yaml"], CREDS, 2, "no such readable file"),
         ([], {**CREDS, "NAMESPACE": "Not A Namespace"}, 2, "NAMESPACE"),
+        ([], {**CREDS, "JIRA_PERSONAL_TOKEN": "abc\x1bdef"}, 2, "control character"),
     ],
 )
 def test_install_refuses_bad_input_without_calling_helm(stubs, args, env, code, message) -> None:
