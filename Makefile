@@ -4,13 +4,17 @@
 SHELL      := /bin/bash
 CARGO      ?= cargo
 MUSL       := x86_64-unknown-linux-musl
-STATIC_BIN := target/$(MUSL)/release/mcp-atlassian
+# Where cargo puts what it builds: CARGO_TARGET_DIR when set (absolute or relative to this
+# directory), else ./target. Every recipe below finds binaries through it.
+TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
+STATIC_BIN := $(TARGET_DIR)/$(MUSL)/release/mcp-atlassian
 VENV       := .venv
 PY         := $(VENV)/bin/python
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_STAMP  := target/.apt-stamp
+APT_STAMP  := $(TARGET_DIR)/.apt-stamp
 
-.PHONY: build static test test-rust test-e2e js-tools loadtest chaos net-tools lint bench demo clean fuzz goldens sandbox
+.PHONY: build static test test-rust test-e2e js-tools loadtest chaos net-tools lint bench demo clean fuzz goldens sandbox \
+        image image-prebuilt helm-lint release package-test package-tools
 
 build:
 	$(CARGO) build --release --bins
@@ -42,7 +46,7 @@ test-rust: net-tools
 
 # Third-party JS clients (TypeScript SDK, Inspector CLI with its Node 22, conformance suite),
 # pinned in tests/e2e/js/package.json and its lock file, installed into a scratch dir.
-JS_DIR := target/e2e-js
+JS_DIR := $(TARGET_DIR)/e2e-js
 $(JS_DIR)/.stamp: tests/e2e/js/package.json tests/e2e/js/package-lock.json
 	@mkdir -p $(JS_DIR) && cp tests/e2e/js/package.json tests/e2e/js/package-lock.json $(JS_DIR)/
 	@cd $(JS_DIR) && npm install --no-audit --no-fund --loglevel=error >/dev/null
@@ -52,7 +56,7 @@ js-tools: $(JS_DIR)/.stamp
 
 test-e2e: net-tools $(VENV)/.stamp $(JS_DIR)/.stamp
 	$(CARGO) build -q --bins
-	MCP_ATLASSIAN_BIN=$(CURDIR)/target/debug/mcp-atlassian $(PY) -m pytest -q tests/e2e
+	MCP_ATLASSIAN_BIN=$(TARGET_DIR)/debug/mcp-atlassian MCP_ATLASSIAN_JS_DIR=$(JS_DIR) $(PY) -m pytest -q tests/e2e
 
 # Bounded load runs of the HTTP transports on loopback against the sandbox (numbers, not
 # assertions beyond errors, hangs and leaks): concurrent SDK clients (calls/s, latency
@@ -62,10 +66,10 @@ LOAD_CALLS    ?= 25
 loadtest: $(VENV)/.stamp
 	$(CARGO) build -q --release --bins
 	@for mode in "streamable-http" "streamable-http --stateless" "sse"; do \
-	  MCP_ATLASSIAN_BIN=$(CURDIR)/target/release/mcp-atlassian \
+	  MCP_ATLASSIAN_BIN=$(TARGET_DIR)/release/mcp-atlassian \
 	    $(PY) tests/e2e/loadtest.py $(LOAD_SESSIONS) $(LOAD_CALLS) $$mode || exit 1; \
 	done
-	IDLE_SOCKETS=1000 MCP_ATLASSIAN_BIN=$(CURDIR)/target/release/mcp-atlassian \
+	IDLE_SOCKETS=1000 MCP_ATLASSIAN_BIN=$(TARGET_DIR)/release/mcp-atlassian \
 	  $(PY) -m pytest -q -s tests/e2e/test_http_limits.py
 
 # Slow attacks on the HTTP transport (issue #17), each with /healthz probed every 50 ms from
@@ -74,11 +78,13 @@ loadtest: $(VENV)/.stamp
 # (tests/e2e/chaos/, collected only with MCP_CHAOS=1; the fast attacks run in `make test`).
 chaos: $(VENV)/.stamp
 	$(CARGO) build -q --bins
-	MCP_CHAOS=1 MCP_ATLASSIAN_BIN=$(CURDIR)/target/debug/mcp-atlassian $(PY) -m pytest -q -s tests/e2e/chaos
+	MCP_CHAOS=1 MCP_ATLASSIAN_BIN=$(TARGET_DIR)/debug/mcp-atlassian $(PY) -m pytest -q -s tests/e2e/chaos
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy -q --all-targets -- -D warnings
+	@command -v shellcheck >/dev/null || scripts/apt-install.sh shellcheck
+	shellcheck $$(git ls-files '*.sh') .ci/run
 
 # Start-up time and memory of the static binary: numbers, never assertions.
 bench: static
@@ -90,11 +96,11 @@ bench: static
 # SANDBOX_USER=alice): prints the variables that point mcp-atlassian at it, serves until Ctrl-C.
 sandbox:
 	$(CARGO) build -q --bin atlassian-sandbox
-	target/debug/atlassian-sandbox --flavour $(or $(FLAVOUR),cloud) --port $(or $(PORT),0) --env $(or $(SANDBOX_USER),alice)
+	$(TARGET_DIR)/debug/atlassian-sandbox --flavour $(or $(FLAVOUR),cloud) --port $(or $(PORT),0) --env $(or $(SANDBOX_USER),alice)
 
 demo:
 	$(CARGO) build -q --bins
-	python3 scripts/demo.py target/debug
+	python3 scripts/demo.py $(TARGET_DIR)/debug
 
 # Fuzz every content converter for FUZZ_SECONDS each (cargo-fuzz, libFuzzer), seeded with the
 # conversion corpus. Uses the nightly toolchain when installed, else the stable one with
@@ -107,7 +113,7 @@ fuzz:
 	$(CARGO) build -q --bin mcp-atlassian
 	@for t in markdown wiki storage; do mkdir -p fuzz/corpus/$$t && cp fixtures/convert/corpus/$$t/* fuzz/corpus/$$t/; done
 	@mkdir -p fuzz/corpus/adf && for f in fixtures/convert/corpus/markdown/*.md; do \
-	  target/debug/mcp-atlassian convert --from markdown --to adf < $$f > fuzz/corpus/adf/$$(basename $$f .md).json; done
+	  $(TARGET_DIR)/debug/mcp-atlassian convert --from markdown --to adf < $$f > fuzz/corpus/adf/$$(basename $$f .md).json; done
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  echo "fuzz $$t for $(FUZZ_SECONDS) s"; \
 	  (cd fuzz && $(if $(FUZZ_TOOLCHAIN),,RUSTC_BOOTSTRAP=1) cargo $(FUZZ_TOOLCHAIN) fuzz run $$t -- \
@@ -121,3 +127,83 @@ goldens:
 clean:
 	$(CARGO) clean
 	rm -rf $(VENV)
+
+# ---- Packaging: container image, Helm chart, release binaries (see README "Deployment") ----------
+
+VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+REVISION  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+IMAGE     ?= mcp-atlassian:$(VERSION)
+# Extra arguments for the image build, e.g. IMAGE_BUILD_ARGS='--build-arg ALPINE_IMAGE=my/alpine:3.22'.
+IMAGE_BUILD_ARGS ?=
+PKG_BIN   := $(TARGET_DIR)/pkg-tools/bin
+HELM      ?= $(PKG_BIN)/helm
+
+# docker (with a running engine), podman or buildah, whichever is found first; or BUILDER=...
+define build_image
+	@b="$(BUILDER)"; \
+	if [ -z "$$b" ]; then for c in docker podman buildah; do \
+	  if command -v $$c >/dev/null && { [ $$c != docker ] || docker info >/dev/null 2>&1; }; then b=$$c; break; fi; \
+	done; fi; \
+	case "$$b" in \
+	  docker) cmd="docker build" ;; podman) cmd="podman build --format docker" ;; \
+	  buildah) cmd="buildah bud --format docker" ;; \
+	  *) echo "make image: no container builder: install docker (with its engine), podman or buildah" >&2; exit 1 ;; \
+	esac; \
+	set -x; $$cmd -f $(CURDIR)/Dockerfile.alpine --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) \
+	  --build-arg CREATED=$$(date -u +%Y-%m-%dT%H:%M:%SZ) $(1) $(IMAGE_BUILD_ARGS) -t $(IMAGE) $(2)
+endef
+
+# The image from source: the Rust and Alpine images are pulled from the registry.
+image:
+	$(call build_image,--build-arg BINARY=source,$(CURDIR))
+
+# The image around the binary of `make static` (no Rust image needed; the Alpine base still is).
+image-prebuilt: static
+	@rm -rf $(TARGET_DIR)/image-context && mkdir -p $(TARGET_DIR)/image-context
+	@cp $(STATIC_BIN) $(TARGET_DIR)/image-context/mcp-atlassian
+	$(call build_image,--build-arg BINARY=prebuilt,$(TARGET_DIR)/image-context)
+
+$(PKG_BIN)/helm: scripts/install-helm.sh
+	scripts/install-helm.sh $(PKG_BIN)
+
+$(VENV)/.pkg-stamp: $(VENV)/.stamp tests/packaging/requirements.txt
+	@$(PY) -m pip install -q --disable-pip-version-check -r tests/packaging/requirements.txt
+	@touch $@
+
+# helm, hadolint, kubernetes-validate, shellcheck, buildah, podman, busybox (the test image's base).
+package-tools: $(VENV)/.pkg-stamp $(if $(filter $(PKG_BIN)/helm,$(HELM)),$(PKG_BIN)/helm)
+	@command -v shellcheck >/dev/null && command -v buildah >/dev/null && command -v podman >/dev/null \
+	  && command -v runc >/dev/null && command -v ip >/dev/null && test -x /bin/busybox \
+	  || scripts/apt-install.sh shellcheck buildah podman runc busybox-static ca-certificates iproute2
+
+helm-lint: $(if $(filter $(PKG_BIN)/helm,$(HELM)),$(PKG_BIN)/helm)
+	$(HELM) lint --strict helm
+	@for f in tests/packaging/values/*.yaml; do \
+	  $(HELM) lint --strict --quiet helm -f $$f >/dev/null && $(HELM) template rel helm -f $$f >/dev/null \
+	    || { echo "helm-lint: $$f fails"; exit 1; }; echo "ok  $$f"; done
+
+# Static release binaries with SHA-256 sums in $(TARGET_DIR)/dist: x86_64 always, aarch64 when
+# its Rust target and a cross linker (gcc-aarch64-linux-gnu) can be installed.
+DIST := $(TARGET_DIR)/dist
+release: static
+	@rm -rf $(DIST) && mkdir -p $(DIST)
+	cp $(STATIC_BIN) $(DIST)/mcp-atlassian-$(VERSION)-x86_64-unknown-linux-musl
+	@if { rustup target list --installed | grep -qx aarch64-unknown-linux-musl || rustup target add aarch64-unknown-linux-musl >/dev/null 2>&1; } \
+	  && { command -v aarch64-linux-gnu-gcc >/dev/null || scripts/apt-install.sh gcc-aarch64-linux-gnu libc6-dev-arm64-cross; }; then \
+	  set -x; CC_aarch64_unknown_linux_musl=aarch64-linux-gnu-gcc \
+	  CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=aarch64-linux-gnu-gcc \
+	  $(CARGO) build --release --locked --target aarch64-unknown-linux-musl --bin mcp-atlassian \
+	  && cp $(TARGET_DIR)/aarch64-unknown-linux-musl/release/mcp-atlassian $(DIST)/mcp-atlassian-$(VERSION)-aarch64-unknown-linux-musl; \
+	else echo "release: aarch64 skipped (no aarch64-unknown-linux-musl target or cross linker)"; fi
+	cd $(DIST) && sha256sum mcp-atlassian-* > SHA256SUMS && cat SHA256SUMS
+
+# Slow packaging checks, not part of `make test` (tests/packaging, README "Deployment"): the chart
+# (lint, render, kubernetes-validate), install/uninstall against stub helm/kubectl, shellcheck,
+# hadolint, the static binary in an empty root, and the runtime image built with buildah and run
+# with podman against the sandbox. Runs in a private network namespace when it can.
+package-test: package-tools static
+	$(CARGO) build -q --bin atlassian-sandbox
+	@cmd='PKG_HELM=$(HELM) CARGO_TARGET_DIR=$(TARGET_DIR) $(PY) -m pytest -q tests/packaging'; \
+	if unshare --net true 2>/dev/null; then \
+	  unshare --net sh -c "ip link set lo up && $$cmd"; \
+	else sh -c "$$cmd"; fi
