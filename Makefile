@@ -14,10 +14,22 @@ SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_STAMP  := $(TARGET_DIR)/.apt-stamp
 
 .PHONY: build static test test-rust test-e2e js-tools loadtest chaos net-tools lint bench demo clean fuzz goldens sandbox \
-        image image-prebuilt helm-lint release package-test package-tools
+        image image-prebuilt helm-lint release package-test package-tools install uninstall
 
 build:
 	$(CARGO) build --release --bins
+
+# Install into $(DESTDIR)$(PREFIX)/bin (default /usr/local/bin): the static binary when
+# `make static` built it, else a release build.
+PREFIX ?= /usr/local
+install:
+	@if [ -x "$(STATIC_BIN)" ]; then src="$(STATIC_BIN)"; \
+	  else $(CARGO) build -q --release --bin mcp-atlassian && src="$(TARGET_DIR)/release/mcp-atlassian"; fi; \
+	  install -d "$(DESTDIR)$(PREFIX)/bin" && install -m 0755 "$$src" "$(DESTDIR)$(PREFIX)/bin/mcp-atlassian" && \
+	  echo "installed $$src as $(DESTDIR)$(PREFIX)/bin/mcp-atlassian"
+
+uninstall:
+	rm -f "$(DESTDIR)$(PREFIX)/bin/mcp-atlassian"
 
 # A fully static binary for Alpine and scratch images.
 static:
@@ -93,10 +105,12 @@ bench: static
 	scripts/bench.sh $(STATIC_BIN)
 
 # The fake Jira + Confluence on loopback (FLAVOUR=cloud|server, PORT=0 picks a free port,
-# SANDBOX_USER=alice): prints the variables that point mcp-atlassian at it, serves until Ctrl-C.
+# SANDBOX_USER=alice): prints, in a form a shell can eval (the first line is a comment), the
+# variables that point mcp-atlassian at it, and serves until Ctrl-C.
 sandbox:
-	$(CARGO) build -q --bin atlassian-sandbox
-	$(TARGET_DIR)/debug/atlassian-sandbox --flavour $(or $(FLAVOUR),cloud) --port $(or $(PORT),0) --env $(or $(SANDBOX_USER),alice)
+	@$(CARGO) build -q --bin atlassian-sandbox
+	@$(TARGET_DIR)/debug/atlassian-sandbox --flavour $(or $(FLAVOUR),cloud) --port $(or $(PORT),0) --env $(or $(SANDBOX_USER),alice) \
+	  | sed -u '1s/^/# /'
 
 demo:
 	$(CARGO) build -q --bins

@@ -71,7 +71,13 @@ fn origin_host(origin: &str) -> Option<&str> {
 ///   `[::1]`) pass; a name that only looks like one (`127.0.0.1.evil.example`) does not;
 /// - everything else, including `null`, is 403;
 /// - on a loopback listener, `Host` must name a loopback host or the host of an allowed origin.
+#[cfg(test)]
 pub fn check_origin(opts: &HttpOptions, origin: Option<&str>, host: Option<&str>) -> bool {
+    refusal(opts, origin, host).is_none()
+}
+
+/// Which value the rules refuse (`Origin "..."` or `Host "..."`), if any.
+pub fn refusal(opts: &HttpOptions, origin: Option<&str>, host: Option<&str>) -> Option<String> {
     let any = opts.allowed_origins.iter().any(|o| o == "*");
     if let Some(origin) = origin {
         let listed = opts
@@ -80,13 +86,12 @@ pub fn check_origin(opts: &HttpOptions, origin: Option<&str>, host: Option<&str>
             .any(|o| o.eq_ignore_ascii_case(origin.trim_end_matches('/')));
         let local = opts.loopback && origin_host(origin).is_some_and(is_local_host);
         if !(any || listed || local) {
-            return false;
+            return Some(format!("Origin {origin:?}"));
         }
     }
     if opts.loopback && !any {
-        let Some(host) = host.map(host_part) else {
-            return true; // HTTP/1.0 without Host: nothing to rebind
-        };
+        let raw = host?; // HTTP/1.0 without Host: nothing to rebind
+        let host = host_part(raw);
         let allowed = is_local_host(host)
             || opts
                 .allowed_origins
@@ -94,10 +99,10 @@ pub fn check_origin(opts: &HttpOptions, origin: Option<&str>, host: Option<&str>
                 .filter_map(|o| origin_host(o))
                 .any(|h| h.eq_ignore_ascii_case(host));
         if !allowed {
-            return false;
+            return Some(format!("Host {raw:?}"));
         }
     }
-    true
+    None
 }
 
 /// Origin, Host and credentials of one request; `Ok(caller)` (`None`: use the server's own
@@ -105,7 +110,7 @@ pub fn check_origin(opts: &HttpOptions, origin: Option<&str>, host: Option<&str>
 pub fn admit(opts: &HttpOptions, req: &Request) -> Result<Option<Arc<Caller>>, Refusal> {
     let origin = super::wire::header(req, "Origin");
     let host = super::wire::header(req, "Host");
-    if !check_origin(opts, origin, host) {
+    if let Some(what) = refusal(opts, origin, host) {
         log::warn!(
             "refused a request with Origin {:?} and Host {:?} (403)",
             origin.unwrap_or("-"),
@@ -115,7 +120,9 @@ pub fn admit(opts: &HttpOptions, req: &Request) -> Result<Option<Arc<Caller>>, R
             403,
             rpc_error(
                 -32000,
-                "Forbidden: this Origin or Host is not allowed (set MCP_HTTP_ALLOWED_ORIGINS)",
+                &format!(
+                    "Forbidden: {what} is not allowed here; a browser origin must be listed in MCP_HTTP_ALLOWED_ORIGINS (loopback origins are allowed on a loopback listener)"
+                ),
             ),
             Vec::new(),
         ));

@@ -7,6 +7,7 @@
 //! fixed worker pool that runs tool calls; one thread per open SSE stream (capped). Shutdown:
 //! stop accepting, let queued and running calls finish (bounded wait), close the streams, exit.
 
+mod cors;
 mod door;
 mod guard;
 mod inner;
@@ -294,7 +295,23 @@ fn handle<S: Send + Sync + 'static>(http: &Arc<Http<S>>, req: Request) {
     let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
     log::debug!("http: {} {path}", req.method());
     let read = matches!(req.method(), Method::Get | Method::Head);
+    let mcp_path = path == http.opts.path
+        || (http.opts.legacy_sse && matches!(path, "/sse" | "/messages" | "/messages/"));
+    if *req.method() == Method::Options && mcp_path {
+        cors::preflight(req);
+        return;
+    }
     match path {
+        "/" if read => {
+            let body = json!({
+                "name": "mcp-atlassian",
+                "mcp": http.opts.path,
+                "sse": http.opts.legacy_sse.then_some("/sse"),
+                "health": "/healthz",
+                "ready": "/readyz",
+            });
+            wire::json(req, 200, &body, &[])
+        }
         "/healthz" if read => wire::json(req, 200, &json!({"status": "ok"}), &[]),
         "/readyz" if read => {
             if http.stopping.load(Ordering::SeqCst) {
@@ -330,6 +347,7 @@ pub fn serve<S: Send + Sync + 'static>(
     let listener = TcpListener::bind((opts.host.as_str(), opts.port))?;
     let addr = listener.local_addr()?;
     opts.loopback = addr.ip().is_loopback();
+    cors::set(&opts);
     let mut inner = Inner::bind()?;
     let tiny = Arc::new(inner.serve()?);
     let limits = opts.limits;

@@ -21,7 +21,16 @@ fn tiny_header(name: &str, value: &str) -> Option<Header> {
 
 fn send(req: Request, status: u16, body: Vec<u8>, headers: &[(&str, &str)]) {
     let mut resp = Response::from_data(body).with_status_code(status);
-    for (k, v) in headers {
+    let has_cors = headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("Access-Control-Allow-Origin"));
+    let cors = if has_cors {
+        Vec::new()
+    } else {
+        super::cors::headers(&req)
+    };
+    let cors: Vec<(&str, &str)> = cors.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for (k, v) in headers.iter().chain(cors.iter()) {
         if let Some(h) = tiny_header(k, v) {
             resp.add_header(h);
         }
@@ -78,6 +87,9 @@ impl SseStream {
             "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\nTransfer-Encoding: chunked\r\n",
         );
         for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        for (k, v) in super::cors::headers(&req) {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
