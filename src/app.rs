@@ -32,7 +32,7 @@ pub fn run(cli: Cli) -> u8 {
         return cli::print_line(&config::version_line());
     }
     if let Command::Convert(cmd) = cli.command() {
-        return convert::run(&cmd.from, &cmd.to, cmd.server);
+        return convert::run(&cmd.from, &cmd.to, cmd.server, cmd.input.as_deref());
     }
     let config = match Config::from_process(&cli) {
         Ok(c) => c,
@@ -73,7 +73,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Serve(_) => serve(&config, server),
         Command::Tools(cmd) => cli::list_tools(&server, &cmd, &no_tools_reason(&config, &server)),
         Command::Call(cmd) => cli::call_tool(&server, &cmd),
-        Command::Convert(cmd) => convert::run(&cmd.from, &cmd.to, cmd.server),
+        Command::Convert(cmd) => convert::run(&cmd.from, &cmd.to, cmd.server, cmd.input.as_deref()),
         Command::Doctor(cmd) => {
             let timeout = std::time::Duration::from_secs(cmd.timeout.clamp(1, 600));
             doctor::run(server.state(), timeout, &mut io::stdout().lock())

@@ -305,3 +305,50 @@ fn tools_name_describes_one_tool() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(text(&unknown.stderr).contains("did you mean jira_search?"));
 }
+
+#[test]
+fn the_cli_forgives_common_slips() {
+    // A bare word to `call` says what is expected.
+    let out = run(&["call", "jira_get_issue", "WEB-1"], &FIXTURES[1..]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("expected key=value"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Global flags after the subcommand.
+    let out = run(&["tools", "-v", "--read-only"], &FIXTURES[1..]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // convert reads a file as well as stdin.
+    let dir =
+        std::env::temp_dir().join(format!("mcp-atlassian-cli-convert-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("notes.md");
+    std::fs::write(&file, "# Title\n\n**bold**\n").unwrap();
+    let out = run(
+        &[
+            "convert",
+            "--from",
+            "markdown",
+            "--to",
+            "wiki",
+            file.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "h1. Title\n\n*bold*\n");
+    let out = run(
+        &[
+            "convert",
+            "--from",
+            "markdown",
+            "--to",
+            "wiki",
+            "/nonexistent/notes.md",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("/nonexistent/notes.md"));
+}

@@ -172,7 +172,10 @@ pub fn parse_pairs(
     let mut args = base;
     for pair in pairs {
         let Some((key, raw)) = pair.split_once('=') else {
-            return Err(format!("argument {pair:?} is not written key=value"));
+            return Err(format!(
+                "argument {pair:?}: expected key=value (the parameters are listed by `mcp-atlassian tools {}`)",
+                tool.name
+            ));
         };
         let Some(param) = tool.param(key) else {
             let known: Vec<&str> = tool.params.iter().map(|p| p.name).collect();

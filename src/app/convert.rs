@@ -1,5 +1,5 @@
-//! `mcp-atlassian convert --from F --to T`: rich text from stdin to stdout through the
-//! converters, for deploy scripts (Markdown release notes → Confluence) and for testing.
+//! `mcp-atlassian convert --from F --to T [FILE]`: rich text from a file or stdin to stdout
+//! through the converters, for deploy scripts (Markdown release notes → Confluence) and testing.
 //! Exit codes: 0 converted, 1 the input could not be read or converted, 2 usage.
 
 use std::io::{self, Read, Write};
@@ -7,7 +7,7 @@ use std::io::{self, Read, Write};
 use crate::convert::{self, Format, Options};
 
 /// Runs the command; returns the exit code.
-pub fn run(from: &str, to: &str, server: bool) -> u8 {
+pub fn run(from: &str, to: &str, server: bool, file: Option<&str>) -> u8 {
     let (from, to) = match (from.parse::<Format>(), to.parse::<Format>()) {
         (Ok(f), Ok(t)) => (f, t),
         (Err(e), _) | (_, Err(e)) => {
@@ -16,8 +16,15 @@ pub fn run(from: &str, to: &str, server: bool) -> u8 {
         }
     };
     let mut input = String::new();
-    if let Err(e) = io::stdin().read_to_string(&mut input) {
-        eprintln!("mcp-atlassian convert: cannot read stdin as UTF-8 text: {e}");
+    let read = match file {
+        Some(path) => std::fs::read_to_string(path).map(|t| input = t),
+        None => io::stdin().read_to_string(&mut input).map(|_| ()),
+    };
+    if let Err(e) = read {
+        eprintln!(
+            "mcp-atlassian convert: cannot read {} as UTF-8 text: {e}",
+            file.unwrap_or("stdin")
+        );
         return 1;
     }
     let opts = if server {

@@ -18,7 +18,7 @@ pub struct Cli {
     #[argh(option)]
     pub env_file: Option<String>,
 
-    /// run the interactive OAuth 2.0 setup, then exit (env ATLASSIAN_OAUTH_CLIENT_ID etc.)
+    /// OAuth 2.0 setup wizard: not in this build yet, exits 2 (env ATLASSIAN_OAUTH_ACCESS_TOKEN takes a token instead)
     #[argh(switch)]
     pub oauth_setup: bool,
 
@@ -216,6 +216,10 @@ pub struct ConvertCmd {
     #[argh(option)]
     pub from: String,
 
+    /// a file to read instead of stdin
+    #[argh(positional)]
+    pub input: Option<String>,
+
     /// output format: markdown, adf, wiki or storage
     #[argh(option)]
     pub to: String,
@@ -371,7 +375,79 @@ fn normalize_args(args: &[String]) -> Vec<String> {
             out.push(arg.clone());
         }
     }
-    out
+    hoist_global_flags(out)
+}
+
+/// Top-level switches (long names without `--`), for moving them in front of a subcommand.
+const SWITCHES: [&str; 9] = [
+    "verbose",
+    "oauth-setup",
+    "stateless",
+    "jira-ssl-verify",
+    "no-jira-ssl-verify",
+    "confluence-ssl-verify",
+    "no-confluence-ssl-verify",
+    "read-only",
+    "version",
+];
+
+/// Each subcommand's own options, which stay after it.
+fn own_options(command: &str) -> &'static [&'static str] {
+    match command {
+        "tools" | "call" => &["json"],
+        "doctor" => &["timeout"],
+        "convert" => &["from", "to", "server"],
+        _ => &[],
+    }
+}
+
+/// Top-level flags written after the subcommand (`tools -v`, `doctor --jira-url X`) are moved
+/// in front of it, where argh expects them; the subcommand's own options and `call`'s
+/// `key=value` words stay where they are.
+fn hoist_global_flags(args: Vec<String>) -> Vec<String> {
+    const COMMANDS: [&str; 5] = ["serve", "tools", "call", "doctor", "convert"];
+    let mut i = 0;
+    let mut command = None;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "--" {
+            break;
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            i += if VALUE_OPTIONS.contains(&long) { 2 } else { 1 };
+            continue;
+        }
+        if COMMANDS.contains(&a) {
+            command = Some(i);
+            break;
+        }
+        i += 1;
+    }
+    let Some(at) = command else {
+        return args;
+    };
+    let own = own_options(&args[at]);
+    let (mut front, mut back) = (args[..at].to_vec(), vec![args[at].clone()]);
+    let mut rest = args[at + 1..].iter();
+    while let Some(a) = rest.next() {
+        if a == "--" {
+            back.push(a.clone());
+            back.extend(rest.by_ref().cloned());
+            break;
+        }
+        let long = a.strip_prefix("--").filter(|l| !own.contains(l));
+        match long {
+            Some(l) if VALUE_OPTIONS.contains(&l) => {
+                front.push(a.clone());
+                front.extend(rest.next().cloned());
+            }
+            Some(l) if SWITCHES.contains(&l) => front.push(a.clone()),
+            _ if a == "-v" => front.push(a.clone()),
+            _ => back.push(a.clone()),
+        }
+    }
+    front.extend(back);
+    front
 }
 
 #[cfg(test)]
@@ -532,5 +608,45 @@ mod tests {
             version_line(),
             format!("mcp-atlassian {}", env!("CARGO_PKG_VERSION"))
         );
+    }
+
+    #[test]
+    fn global_flags_may_follow_the_subcommand() {
+        let cli = ok(&["tools", "-v", "--json"]);
+        assert_eq!(cli.verbose, 1);
+        assert_eq!(
+            cli.command,
+            Some(Command::Tools(ToolsCmd {
+                json: true,
+                name: None
+            }))
+        );
+        let cli = ok(&["doctor", "--jira-url", "https://x", "--timeout", "3", "-vv"]);
+        assert_eq!(cli.jira_url.as_deref(), Some("https://x"));
+        assert_eq!(cli.verbose, 2);
+        assert!(matches!(
+            cli.command,
+            Some(Command::Doctor(DoctorCmd { timeout: 3 }))
+        ));
+        let cli = ok(&["call", "jira_get_issue", "issue_key=A-1", "--read-only"]);
+        assert!(cli.read_only);
+        let Some(Command::Call(call)) = cli.command else {
+            panic!("call")
+        };
+        assert_eq!(call.args, vec!["issue_key=A-1".to_string()]);
+        let cli = ok(&[
+            "convert",
+            "--from",
+            "markdown",
+            "--to",
+            "adf",
+            "notes.md",
+            "--jira-url=https://y",
+        ]);
+        assert_eq!(cli.jira_url.as_deref(), Some("https://y"));
+        let Some(Command::Convert(c)) = cli.command else {
+            panic!("convert")
+        };
+        assert_eq!(c.input.as_deref(), Some("notes.md"));
     }
 }
