@@ -355,7 +355,7 @@ mod tests {
             (
                 "JIRA_DEPLOYMENT",
                 "onprem",
-                "JIRA_DEPLOYMENT: \"onprem\" is not auto, cloud or server",
+                "JIRA_DEPLOYMENT: \"onprem\" is not auto, cloud, server, dc, datacenter, data-center or server-dc (any case)",
             ),
             (
                 "MCP_ATLASSIAN_USE_SYSTEM_TRUSTSTORE",

@@ -312,7 +312,11 @@ pub(crate) fn build_service(
             "server" | "dc" | "datacenter" | "data-center" | "server-dc" => {
                 Some(Deployment::ServerDc)
             }
-            _ => return Err(f.invalid("auto, cloud or server")),
+            _ => {
+                return Err(f.invalid(
+                    "auto, cloud, server, dc, datacenter, data-center or server-dc (any case)",
+                ));
+            }
         },
     };
     let deployment =

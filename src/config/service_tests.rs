@@ -50,7 +50,7 @@ fn deployment_override() {
     let err = build(&[("JIRA_DEPLOYMENT", "hybrid")], Product::Jira).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "JIRA_DEPLOYMENT: \"hybrid\" is not auto, cloud or server"
+        "JIRA_DEPLOYMENT: \"hybrid\" is not auto, cloud, server, dc, datacenter, data-center or server-dc (any case)"
     );
 }
 

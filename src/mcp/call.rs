@@ -338,7 +338,21 @@ pub fn validate<S>(
                 ));
             }
         }
-        if let Some(format) = param.format.filter(|f| !relaxed.contains(&f.name)) {
+        let format = param.format.filter(|f| !relaxed.contains(&f.name));
+        let value = match (format.and_then(|f| f.normalize), value) {
+            (Some(norm), Value::String(s)) => Value::String(norm(&s)),
+            (Some(norm), Value::Array(items)) => Value::Array(
+                items
+                    .into_iter()
+                    .map(|i| match i {
+                        Value::String(s) => Value::String(norm(&s)),
+                        other => other,
+                    })
+                    .collect(),
+            ),
+            (_, v) => v,
+        };
+        if let Some(format) = format {
             let items: Vec<&str> = match &value {
                 Value::String(s) => vec![s.as_str()],
                 Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),

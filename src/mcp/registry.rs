@@ -71,6 +71,8 @@ pub struct Format {
     /// What a valid value looks like, for the error text ("an issue key like PROJ-123").
     pub expected: &'static str,
     pub check: fn(&str) -> bool,
+    /// Applied before the check (e.g. `web-1` → `WEB-1`); `None` keeps the value as given.
+    pub normalize: Option<fn(&str) -> String>,
 }
 
 /// The JSON type of a parameter as the schema shows it.

@@ -47,25 +47,34 @@ fn is_space_key(key: &str) -> bool {
         })
 }
 
+/// Keys are upper case in Jira; `web-1` is what a user meant by `WEB-1`.
+fn upper(s: &str) -> String {
+    s.trim().to_ascii_uppercase()
+}
+
 pub static ISSUE_KEY: Format = Format {
     name: "issue_key",
     expected: "an issue key like PROJ-123",
     check: is_issue_key,
+    normalize: Some(upper),
 };
 pub static PROJECT_KEY: Format = Format {
     name: "project_key",
     expected: "a project key like PROJ (capital letters, digits, _)",
     check: is_project_key,
+    normalize: Some(upper),
 };
 pub static NUMERIC_ID: Format = Format {
     name: "numeric_id",
     expected: "a numeric id like 123456",
     check: is_numeric_id,
+    normalize: None,
 };
 pub static SPACE_KEY: Format = Format {
     name: "space_key",
     expected: "a space key like DEV or ~username",
     check: is_space_key,
+    normalize: None,
 };
 
 /// `issue_key`, required.
@@ -122,6 +131,7 @@ pub static ATTACHMENT_ID: Format = Format {
     name: "attachment_id",
     expected: "an attachment id like att123456",
     check: is_attachment_id,
+    normalize: None,
 };
 /// `page_id`, required, described briefly.
 pub const PAGE: Param = Param::string("page_id", "Page id.")

@@ -29,9 +29,17 @@ pub const ROWS: &[Row] = &[
     Row::err(
         "jira_get_issue",
         On::Both,
-        r#"{"issue_key": "web-1"}"#,
+        r#"{"issue_key": "WEB 1"}"#,
         "is not an issue key like PROJ-123",
         &[],
+    ),
+    // Keys are upper case in Jira: a lower-case key is what the user meant.
+    Row::ok(
+        "jira_get_issue",
+        On::Both,
+        r#"{"issue_key": "web-3", "fields": "summary"}"#,
+        &["/key=WEB-3"],
+        &["GET /rest/api/{api}/issue/WEB-3"],
     ),
     Row::err(
         "jira_get_issue",

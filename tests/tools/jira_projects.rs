@@ -145,7 +145,7 @@ pub const ROWS: &[Row] = &[
     Row::err(
         "jira_get_project_versions",
         On::Both,
-        r#"{"project_key": "web"}"#,
+        r#"{"project_key": "WEB/1"}"#,
         "is not a project key",
         &[],
     ),
