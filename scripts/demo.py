@@ -17,6 +17,18 @@ SERVER = os.path.join(TARGET, "mcp-atlassian")
 SANDBOX = os.path.join(TARGET, "atlassian-sandbox")
 
 
+def describe_notification(msg):
+    """One readable line for a server notification (progress, log message)."""
+    params = msg.get("params", {})
+    if msg.get("method") == "notifications/progress":
+        total = params.get("total")
+        done = f"{params.get('progress'):g}" + (f" of {total:g}" if total else "")
+        return f"… progress {done}" + (f": {params['message']}" if params.get("message") else "")
+    if msg.get("method") == "notifications/message":
+        return f"… log {params.get('level')}: {short(str(params.get('data')), 160)}"
+    return f"… {short(json.dumps(msg), 200)}"
+
+
 def short(text, width=900):
     return text if len(text) <= width else text[:width] + " …"
 
@@ -42,7 +54,7 @@ class Session:
             if reply.get("id") == self.next_id:
                 return reply
             if show:
-                print(f"  ← {short(json.dumps(reply), 200)}")
+                print(f"  {describe_notification(reply)}")
 
     def notify(self, method):
         self.proc.stdin.write(json.dumps({"jsonrpc": "2.0", "method": method}) + "\n")
@@ -135,7 +147,8 @@ def main():
               f"protocol {init['protocolVersion']}")
         s.notify("notifications/initialized")
         tools = s.request("tools/list")["result"]["tools"]
-        print(f"\n→ tools/list\n  ← {len(tools)} tools: {', '.join(t['name'] for t in tools)}")
+        names = [t["name"] for t in tools]
+        print(f"\n→ tools/list\n  ← {len(tools)} tools: {', '.join(names[:6])}, ... and {len(names) - 6} more")
 
         err, found = s.call("jira_search", {"jql": "project = WEB AND status != Done ORDER BY priority DESC",
                                             "limit": 3, "fields": "summary,status,priority"})
@@ -157,7 +170,9 @@ def main():
 
         err, hits = s.call("confluence_search", {"query": "architecture", "limit": 3})
         for h in hits.get("results", []) if not err else []:
-            print(f"  ← page {h.get('id')}: {h.get('title')} ({h.get('space')})")
+            space = h.get("space") or {}
+            kind = {"attachment": "attachment", "blogpost": "blog post"}.get(h.get("type"), "page")
+            print(f"  ← {kind} {h.get('id')}: {h.get('title')} ({space.get('key')}, {space.get('name')})")
         page_id = hits["results"][0]["id"] if not err and hits.get("results") else "1002"
 
         err, page = s.call("confluence_get_page", {"page_id": str(page_id)})
