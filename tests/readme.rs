@@ -53,3 +53,30 @@ fn readme_tool_table_is_current() {
         );
     }
 }
+
+/// The sections a newcomer follows from install to a connected client, on both deployments.
+#[test]
+fn the_newcomer_path_is_in_the_readme() {
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for heading in [
+        "## Install",
+        "## Use it from an MCP client",
+        "## Troubleshooting",
+        "## Deployment",
+    ] {
+        assert!(readme.contains(&format!("\n{heading}\n")), "missing {heading}");
+    }
+    for text in [
+        "make install",
+        "mcp-atlassian doctor",
+        "\"JIRA_PERSONAL_TOKEN\": \"your-pat\"",
+        "\"JIRA_API_TOKEN\": \"your-api-token\"",
+        "claude mcp add atlassian",
+        "\"servers\"",
+        "Where clients keep their MCP logs",
+    ] {
+        assert!(readme.contains(text), "the README should mention {text:?}");
+    }
+    let makefile = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Makefile")).unwrap();
+    assert!(makefile.contains("\ninstall:") && makefile.contains("PREFIX ?= /usr/local"));
+}
