@@ -95,7 +95,7 @@ pub fn serve(config: &Config, server: Server<Services>) -> u8 {
         }
         Err(e) => {
             eprintln!(
-                "mcp-atlassian: cannot listen on {}:{}: {e}",
+                "mcp-atlassian: cannot serve HTTP on {}:{}: {e}",
                 config.host, config.port
             );
             1

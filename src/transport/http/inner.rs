@@ -35,9 +35,25 @@ impl Inner {
             .map(PathBuf::from)
             .filter(|p| p.is_dir())
             .unwrap_or_else(std::env::temp_dir);
-        let tag = super::sessions::random_hex(8)?;
+        let tag = super::sessions::random_hex(8).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot read /dev/urandom for the private socket's name: {e}"),
+            )
+        })?;
         let dir = base.join(format!("mcp-atlassian-{}-{tag}", std::process::id()));
-        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "cannot create the private socket directory in {} ({e}); set TMPDIR (or XDG_RUNTIME_DIR) to a writable directory",
+                        base.display()
+                    ),
+                )
+            })?;
         // The umask cannot widen 0700, but say it explicitly in case the directory existed.
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
         let addr = dir.join("http.sock");
