@@ -265,13 +265,16 @@ fn circuit_breaker_pauses_after_repeated_throttling() {
     );
 }
 
+/// Per request: the URL, the Authorization and the X-Custom header.
+type SeenHeaders = Arc<Mutex<Vec<[Option<String>; 3]>>>;
+
 /// A stub that records, per request, the URL, Authorization and X-Custom headers.
 fn header_stub(
     respond: impl Fn(&str) -> (u16, Option<String>) + Send + 'static,
-) -> (String, Arc<Mutex<Vec<[Option<String>; 3]>>>) {
+) -> (String, SeenHeaders) {
     let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
     let base = format!("http://{}", server.server_addr().to_ip().unwrap());
-    let seen: Arc<Mutex<Vec<[Option<String>; 3]>>> = Arc::default();
+    let seen: SeenHeaders = Arc::default();
     let log = seen.clone();
     thread::spawn(move || {
         for req in server.incoming_requests() {

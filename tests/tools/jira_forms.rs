@@ -185,3 +185,34 @@ fn forms_are_answered_on_the_gateway_and_read_back() {
         "dates, choices by id: the API's shapes"
     );
 }
+
+/// With an OAuth token and a cloud id the client's base is the gateway itself: the cloud id
+/// comes from it (no `/_edge/tenant_info`) and the bearer token reaches the Forms API.
+#[test]
+fn oauth_reaches_the_forms_api_with_its_cloud_id() {
+    let w = world(Dep::Cloud);
+    let cloud_id = "8f2c1a7e-3b4d-4e5f-9a6b-0c1d2e3f4a5b";
+    let env: Vec<(String, String)> = [
+        ("ATLASSIAN_OAUTH_CLOUD_ID", cloud_id),
+        ("ATLASSIAN_OAUTH_ACCESS_TOKEN", "alice-oauth-token"),
+        ("ATLASSIAN_API_GATEWAY_URL", w.sandbox.base.as_str()),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let mut s = Server::start(&env, "2025-11-25");
+    w.sandbox.clear_log();
+    let forms = ok(&s.call(
+        "jira_get_issue_proforma_forms",
+        json!({"issue_key": "SUP-7"}),
+    ));
+    assert_eq!(forms["count"], 1, "{forms}");
+    let log = w.logged();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(
+        log[0]["path"],
+        format!("/jira/forms/cloud/{cloud_id}/issue/SUP-7/form")
+    );
+    assert_eq!(log[0]["auth"], "bearer");
+    assert_eq!(log[0]["user"], "alice");
+}
