@@ -27,10 +27,14 @@ mod jira_agile;
 mod jira_analysis;
 #[path = "tools/jira_development.rs"]
 mod jira_development;
+#[path = "tools/jira_forms.rs"]
+mod jira_forms;
 #[path = "tools/jira_issues.rs"]
 mod jira_issues;
 #[path = "tools/jira_metrics.rs"]
 mod jira_metrics;
+#[path = "tools/jira_moves.rs"]
+mod jira_moves;
 #[path = "tools/jira_projects.rs"]
 mod jira_projects;
 #[path = "tools/jira_service_desk.rs"]

@@ -79,6 +79,7 @@ const TABLES: &[&[Tool<Services>]] = &[
     jira::service_desk::TOOLS,
     jira::metrics::TOOLS,
     jira::development::TOOLS,
+    jira::forms::TOOLS,
     jira::analysis::TOOLS,
 ];
 

@@ -213,6 +213,7 @@ fn handle(app: &App, mut rq: tiny_http::Request) {
     });
     let mut entry = json!({
         "method": req.method,
+        "host": req.header("Host"),
         "path": original_path,
         "query": req.raw_query,
         "params": params(&req),
