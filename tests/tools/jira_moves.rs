@@ -55,7 +55,7 @@ pub const ROWS: &[Row] = &[
     Row::err(
         "jira_move_issue",
         On::Cloud,
-        r#"{"issue_key": "OPS-2", "target_project_key": "ops"}"#,
+        r#"{"issue_key": "OPS-2", "target_project_key": "OPS/1"}"#,
         "target_project_key",
         &[],
     ),
