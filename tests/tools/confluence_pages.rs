@@ -86,7 +86,7 @@ pub const ROWS: &[Row] = &[
         "confluence_get_page",
         On::Both,
         r#"{"page_id": "12a"}"#,
-        "is not a numeric id",
+        "is not a page id",
         &[],
     ),
     Row::err(
