@@ -1,6 +1,8 @@
-//! Confluence REST calls and their LLM-oriented results: Cloud (v2 for pages and spaces, v1 for
-//! CQL search) and Server/Data Center (`/rest/api`). Enforces the space filter on every page it
-//! returns. Knows nothing of MCP.
+//! Confluence REST calls and their LLM-oriented results: Cloud (v2 wherever v2 has the
+//! operation; v1 only where it has none and Atlassian's API gateway still serves it: CQL and user
+//! search, label writes, uploads, restrictions, permission checks, templates, page views) and
+//! Server/Data Center (`/rest/api`). Pages are named by id, URL or tiny link (`refs`). Enforces
+//! the space filter on every page it returns. Knows nothing of MCP.
 
 mod attachments;
 mod comments;

@@ -9,6 +9,7 @@ pub mod search;
 pub mod site;
 pub mod v2;
 pub mod v2_blog;
+pub mod v2_props;
 pub mod v2_write;
 pub mod write;
 
