@@ -11,6 +11,8 @@ mod support;
 mod confluence_attachments;
 #[path = "tools/confluence_comments.rs"]
 mod confluence_comments;
+#[path = "tools/confluence_gateway.rs"]
+mod confluence_gateway;
 #[path = "tools/confluence_page_writes.rs"]
 mod confluence_page_writes;
 #[path = "tools/confluence_pages.rs"]
