@@ -6,6 +6,7 @@ mod cli;
 mod convert;
 mod doctor;
 mod http;
+mod oauth;
 mod services;
 
 use std::io;
