@@ -95,10 +95,7 @@ impl Wiring {
                     None => self.tenant(config, svc, limiter, site)?,
                 };
                 let url = gateway_url(svc, &cloud_id);
-                log::info!(
-                    "{}: scoped API token, through {url}",
-                    svc.product.as_str()
-                );
+                log::info!("{}: scoped API token, through {url}", svc.product.as_str());
                 client_at(config, svc, limiter, &url, credentials(svc)).map(Some)
             }
             _ => client(config, svc, limiter),
@@ -144,7 +141,10 @@ impl Wiring {
         if let Some(id) = self.tenants.get(&origin) {
             return Ok(id.clone());
         }
-        let var = format!("{}_API_TOKEN_SCOPED", svc.product.as_str().to_ascii_uppercase());
+        let var = format!(
+            "{}_API_TOKEN_SCOPED",
+            svc.product.as_str().to_ascii_uppercase()
+        );
         let probe = client_at(config, svc, limiter, &origin, Credentials::None)?;
         let none = Credentials::None;
         let found = probe

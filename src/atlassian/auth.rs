@@ -48,10 +48,7 @@ impl Credentials {
             Credentials::Basic { user, secret } => Some(basic_header(user, secret.expose())),
             Credentials::Bearer(token) => Some(format!("Bearer {}", token.expose())),
             Credentials::None => None,
-            Credentials::OAuth(s) => s
-                .bearer()
-                .ok()
-                .map(|t| format!("Bearer {}", t.expose())),
+            Credentials::OAuth(s) => s.bearer().ok().map(|t| format!("Bearer {}", t.expose())),
         }
     }
 

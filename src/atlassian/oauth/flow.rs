@@ -27,10 +27,7 @@ pub fn token_endpoint(deployment: Deployment, auth_url: &str, site: &str) -> (St
             auth_url.trim_end_matches('/').to_string(),
             CLOUD_TOKEN_PATH.into(),
         ),
-        Deployment::ServerDc => (
-            site.trim_end_matches('/').to_string(),
-            DC_TOKEN_PATH.into(),
-        ),
+        Deployment::ServerDc => (site.trim_end_matches('/').to_string(), DC_TOKEN_PATH.into()),
     }
 }
 
@@ -264,7 +261,9 @@ mod tests {
         r.base = "https://jira.example.com/jira";
         let dc = authorize_url(&r);
         assert!(
-            dc.starts_with("https://jira.example.com/jira/rest/oauth2/latest/authorize?client_id=cid"),
+            dc.starts_with(
+                "https://jira.example.com/jira/rest/oauth2/latest/authorize?client_id=cid"
+            ),
             "{dc}"
         );
         assert!(!dc.contains("audience") && !dc.contains("prompt"), "{dc}");

@@ -86,7 +86,9 @@ impl OAuthSession {
     fn token(&self, refused: Option<&str>) -> Result<Secret, HttpError> {
         let mut held = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
         let usable = |t: &TokenFile| {
-            t.access_token.as_deref().is_some_and(|a| Some(a) != refused)
+            t.access_token
+                .as_deref()
+                .is_some_and(|a| Some(a) != refused)
                 && t.seconds_left().is_some_and(|s| s > EXPIRY_MARGIN_SECS)
         };
         if let Some(t) = held.as_ref().filter(|t| usable(t)) {
@@ -123,7 +125,7 @@ impl OAuthSession {
             return Err(HttpError::Reauthorize {
                 reason: format!(
                     "the access token of client id {} expired and no refresh token is stored \
-                     (Cloud apps need the offline_access scope)",
+                     (on Cloud the app needs the offline_access scope)",
                     self.client_id
                 ),
             });

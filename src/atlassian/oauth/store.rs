@@ -142,10 +142,8 @@ mod tests {
     use super::*;
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "mcp-atlassian-store-{}-{name}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("mcp-atlassian-store-{}-{name}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         dir
     }
@@ -199,6 +197,9 @@ mod tests {
             store.path("../../etc/passwd"),
             PathBuf::from("/tokens/oauth-.._.._etc_passwd.json")
         );
-        assert_eq!(store.path("a b/c"), PathBuf::from("/tokens/oauth-a_b_c.json"));
+        assert_eq!(
+            store.path("a b/c"),
+            PathBuf::from("/tokens/oauth-a_b_c.json")
+        );
     }
 }
