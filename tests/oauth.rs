@@ -460,3 +460,85 @@ fn scoped_api_tokens_go_through_the_gateway() {
         "{log:?}"
     );
 }
+
+/// An absolute http(s) URL without a fragment (RFC 9728 §2, §3.3).
+fn absolute(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://")) && !url.contains('#')
+}
+
+#[test]
+fn protected_resource_metadata_when_callers_bring_tokens() {
+    let home = scratch("oauth-prm");
+    let port = free_port().to_string();
+    let env = pairs(&[
+        ("TRANSPORT", "streamable-http"),
+        ("HOST", "127.0.0.1"),
+        ("PORT", &port),
+        ("ATLASSIAN_OAUTH_ENABLE", "true"),
+        ("ATLASSIAN_OAUTH_SCOPE", "read:jira-work offline_access"),
+    ]);
+    let child = mcp(&env, &home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = Proc(child);
+    support::wait_port(port.parse().unwrap());
+    let base = format!("http://127.0.0.1:{port}");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+
+    // A call without a token: 401 pointing at the metadata.
+    let resp = agent
+        .post(&format!("{base}/mcp"))
+        .header("Accept", "application/json, text/event-stream")
+        .content_type("application/json")
+        .send(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let challenge = resp.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let wanted = format!("{base}/.well-known/oauth-protected-resource/mcp");
+    assert!(challenge.starts_with("Bearer "), "{challenge}");
+    assert!(
+        challenge.contains(&format!("resource_metadata=\"{wanted}\"")),
+        "{challenge}"
+    );
+
+    // The document at both well-known paths, with RFC 9728's fields well formed.
+    for url in [
+        wanted.clone(),
+        format!("{base}/.well-known/oauth-protected-resource"),
+    ] {
+        let mut resp = agent.get(&url).call().unwrap();
+        assert_eq!(resp.status(), 200, "{url}");
+        let doc: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+        // `resource` is REQUIRED and is the identifier the well-known URL was built from.
+        assert_eq!(doc["resource"], format!("{base}/mcp"), "{doc}");
+        let servers = doc["authorization_servers"].as_array().unwrap();
+        assert!(!servers.is_empty(), "MCP requires at least one: {doc}");
+        assert!(
+            servers.iter().all(|s| s.as_str().is_some_and(absolute)),
+            "{doc}"
+        );
+        assert_eq!(servers[0], "https://auth.atlassian.com");
+        let methods = doc["bearer_methods_supported"].as_array().unwrap();
+        assert!(
+            methods
+                .iter()
+                .all(|m| ["header", "body", "query"].contains(&m.as_str().unwrap()))
+        );
+        assert_eq!(
+            doc["scopes_supported"],
+            json!(["read:jira-work", "offline_access"])
+        );
+        for (k, v) in doc.as_object().unwrap() {
+            assert!(!v.is_null(), "{k} is null");
+        }
+    }
+}
