@@ -6,6 +6,9 @@ mod cli;
 mod convert;
 mod doctor;
 mod http;
+mod oauth;
+mod oauth_callback;
+mod oauth_setup;
 mod services;
 
 use std::io;
@@ -43,10 +46,7 @@ pub fn run(cli: Cli) -> u8 {
     };
     init_logging(&config);
     if cli.oauth_setup {
-        eprintln!(
-            "mcp-atlassian: --oauth-setup is not available in this build yet; pass an access token with ATLASSIAN_OAUTH_ACCESS_TOKEN"
-        );
-        return 2;
+        return oauth_setup::run(&config, cli.no_browser);
     }
     log::debug!("configuration: {config:?}");
     let fixtures = std::env::var(FIXTURES_VAR).is_ok_and(|v| v == "1" || v == "true");

@@ -10,10 +10,11 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use crate::atlassian::oauth::flow::CLOUD_AUTH_URL;
 use crate::config::{Config, Transport};
 use crate::mcp::Server;
 use crate::tools::Services;
-use crate::transport::http::{self, HttpLimits, HttpOptions, Shutdown};
+use crate::transport::http::{self, HttpLimits, HttpOptions, ProtectedResource, Shutdown};
 
 /// True when `host` can only be reached from this machine.
 pub fn is_loopback_host(host: &str) -> bool {
@@ -21,6 +22,40 @@ pub fn is_loopback_host(host: &str) -> bool {
     match bare.parse::<IpAddr>() {
         Ok(ip) => ip.is_loopback(),
         Err(_) => bare.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// What the RFC 9728 metadata says: the authorization servers whose tokens callers bring
+/// (Atlassian Cloud's, or each Server/DC site, which is its own), and the configured scopes.
+fn protected_resource(config: &Config) -> ProtectedResource {
+    let cloud = config
+        .oauth
+        .auth_url
+        .clone()
+        .unwrap_or_else(|| CLOUD_AUTH_URL.to_string());
+    let mut servers: Vec<String> = [&config.jira, &config.confluence]
+        .into_iter()
+        .flatten()
+        .map(|svc| match (&svc.url, svc.is_cloud()) {
+            (Some(site), false) => site.clone(),
+            _ => cloud.clone(),
+        })
+        .collect();
+    if servers.is_empty() {
+        servers.push(cloud);
+    }
+    servers.dedup();
+    ProtectedResource {
+        public_base: config.oauth_proxy.public_base_url.clone(),
+        authorization_servers: servers,
+        scopes: config
+            .oauth
+            .scope
+            .as_deref()
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
     }
 }
 
@@ -36,6 +71,11 @@ pub fn options(config: &Config) -> HttpOptions {
     kept.sort();
     kept.dedup();
     let loopback = is_loopback_host(&config.host);
+    let require_credentials = config.oauth.enable
+        || !(auth.allow_global_cred_fallback
+            || loopback
+            || auth.external_auth_enable
+            || auth.ignore_header_auth);
     HttpOptions {
         host: config.host.clone(),
         port: config.port,
@@ -45,12 +85,9 @@ pub fn options(config: &Config) -> HttpOptions {
         allowed_origins: auth.allowed_origins.clone(),
         kept_headers: kept,
         ignore_authorization: auth.ignore_header_auth,
-        require_credentials: config.oauth.enable
-            || !(auth.allow_global_cred_fallback
-                || loopback
-                || auth.external_auth_enable
-                || auth.ignore_header_auth),
+        require_credentials,
         loopback,
+        protected_resource: require_credentials.then(|| protected_resource(config)),
         limits: HttpLimits {
             workers: config.resilience.fetcher_max_workers.clamp(1, 64) as usize,
             ..HttpLimits::default()

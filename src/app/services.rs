@@ -12,7 +12,7 @@ use crate::confluence::{Confluence, ConfluenceSettings};
 use crate::jira::{Jira, JiraSettings, SlaSettings};
 use crate::tools::Services;
 
-fn credentials(svc: &ServiceConfig) -> Credentials {
+pub(super) fn credentials(svc: &ServiceConfig) -> Credentials {
     let secret = |s: &crate::config::Secret| Secret::new(s.expose());
     match svc.auth_kind() {
         Some(AuthKind::PersonalToken) => svc
@@ -31,14 +31,8 @@ fn credentials(svc: &ServiceConfig) -> Credentials {
             },
             _ => Credentials::None,
         },
-        Some(AuthKind::OAuthApp) => {
-            log::warn!(
-                "{}: OAuth app credentials need tokens from the setup wizard, which this build lacks; set an access token instead",
-                svc.product.as_str()
-            );
-            Credentials::None
-        }
-        Some(AuthKind::ClientCert) | None => Credentials::None,
+        // The session is made by `build` (one per client id); a template has none.
+        Some(AuthKind::OAuthApp) | Some(AuthKind::ClientCert) | None => Credentials::None,
     }
 }
 
@@ -48,20 +42,27 @@ pub(super) fn base_url(svc: &ServiceConfig) -> Option<String> {
         svc.auth_kind(),
         Some(AuthKind::OAuthAccessToken | AuthKind::OAuthApp)
     ) && svc.deployment == Deployment::Cloud;
+    match (&svc.oauth.cloud_id, gateway) {
+        (Some(id), true) => Some(gateway_url(svc, id)),
+        _ => svc.url.clone(),
+    }
+}
+
+/// `<gateway>/ex/jira/<cloud id>` or `<gateway>/ex/confluence/<cloud id>/wiki`.
+pub(super) fn gateway_url(svc: &ServiceConfig, cloud_id: &str) -> String {
     let base = svc
         .oauth
         .api_gateway
         .as_deref()
         .unwrap_or("https://api.atlassian.com");
-    match (&svc.oauth.cloud_id, gateway) {
-        (Some(id), true) => Some(match svc.product {
-            Product::Jira => format!("{base}/ex/jira/{id}"),
-            Product::Confluence => format!("{base}/ex/confluence/{id}/wiki"),
-        }),
-        _ => svc.url.clone(),
+    match svc.product {
+        Product::Jira => format!("{base}/ex/jira/{cloud_id}"),
+        Product::Confluence => format!("{base}/ex/confluence/{cloud_id}/wiki"),
     }
 }
 
+/// A product's client with its own credentials, without network look-ups or OAuth sessions
+/// (the template of per-caller clients).
 pub(super) fn client(
     config: &Config,
     svc: &ServiceConfig,
@@ -70,6 +71,18 @@ pub(super) fn client(
     let Some(url) = base_url(svc) else {
         return Ok(None);
     };
+    client_at(config, svc, limiter, &url, credentials(svc)).map(Some)
+}
+
+/// A client of `svc`'s product at `url` with `credentials`, and every connection setting of
+/// `svc` (proxies, TLS, headers, timeouts, retries).
+pub(super) fn client_at(
+    config: &Config,
+    svc: &ServiceConfig,
+    limiter: &Arc<Limiter>,
+    url: &str,
+    credentials: Credentials,
+) -> Result<Client, String> {
     let product = match svc.product {
         Product::Jira => atlassian::Product::Jira,
         Product::Confluence => atlassian::Product::Confluence,
@@ -78,7 +91,7 @@ pub(super) fn client(
         Deployment::Cloud => atlassian::Deployment::Cloud,
         Deployment::ServerDc => atlassian::Deployment::ServerDc,
     };
-    let mut opts = ClientOptions::new(product, deployment, &url, credentials(svc));
+    let mut opts = ClientOptions::new(product, deployment, url, credentials);
     // APIs served by the gateway rather than the site (the Jira Forms API) go to the
     // administrator's gateway, never to one a caller or a response names.
     if deployment == atlassian::Deployment::Cloud {
@@ -123,7 +136,6 @@ pub(super) fn client(
         ..RetryPolicy::default()
     };
     Client::new(opts, limiter.clone())
-        .map(Some)
         .map_err(|e| format!("{}: {e}", svc.product.as_str().to_ascii_uppercase()))
 }
 
@@ -148,9 +160,10 @@ pub fn build(config: &Config) -> Result<Services, String> {
         r.circuit_breaker_threshold,
         r.circuit_breaker_cooldown,
     ));
-    let client_for = |svc: Option<&ServiceConfig>| -> Result<Option<Client>, String> {
+    let mut wiring = super::oauth::Wiring::default();
+    let mut client_for = |svc: Option<&ServiceConfig>| -> Result<Option<Client>, String> {
         Ok(svc
-            .map(|svc| client(config, svc, &limiter))
+            .map(|svc| wiring.client(config, svc, &limiter))
             .transpose()?
             .flatten())
     };

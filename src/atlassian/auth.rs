@@ -1,7 +1,12 @@
 //! Credentials sent upstream and how they become an `Authorization` header, plus the secret
 //! wrapper that keeps token values out of `Debug` output and logs.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
+
+use super::error::HttpError;
+use super::oauth::OAuthSession;
 
 /// A secret string: `Debug` prints `***`; read it with `expose`.
 #[derive(Clone, PartialEq, Eq)]
@@ -31,6 +36,9 @@ pub enum Credentials {
     Bearer(Secret),
     /// No `Authorization` header (mutual TLS only, or a trusted proxy adds it).
     None,
+    /// OAuth tokens from the store, refreshed as needed (shared by the products that use the
+    /// same client id).
+    OAuth(Arc<OAuthSession>),
 }
 
 impl Credentials {
@@ -40,6 +48,16 @@ impl Credentials {
             Credentials::Basic { user, secret } => Some(basic_header(user, secret.expose())),
             Credentials::Bearer(token) => Some(format!("Bearer {}", token.expose())),
             Credentials::None => None,
+            Credentials::OAuth(s) => s.bearer().ok().map(|t| format!("Bearer {}", t.expose())),
+        }
+    }
+
+    /// The credentials to send now: an OAuth session's current (refreshed) token as a bearer
+    /// token, anything else as it is.
+    pub fn resolve(&self) -> Result<Cow<'_, Credentials>, HttpError> {
+        match self {
+            Credentials::OAuth(s) => s.credentials().map(Cow::Owned),
+            other => Ok(Cow::Borrowed(other)),
         }
     }
 
@@ -49,6 +67,7 @@ impl Credentials {
             Credentials::Basic { user, .. } => format!("basic auth as {user}"),
             Credentials::Bearer(_) => "bearer token".into(),
             Credentials::None => "no credentials".into(),
+            Credentials::OAuth(s) => format!("OAuth tokens of client id {}", s.client_id()),
         }
     }
 }

@@ -428,18 +428,22 @@ impl Client {
         let never = || false;
         let cancelled: &dyn Fn() -> bool = req.cancelled.unwrap_or(&never);
         let retryable_method = req.method == Method::Get || self.opts.retry.include_writes;
+        let given = req.credentials.unwrap_or(&self.opts.credentials);
         let mut attempt = 0;
         let mut waited = Duration::ZERO;
+        let mut renewed = false;
         loop {
             if cancelled() {
                 return Err(HttpError::Cancelled);
             }
+            // OAuth: the session's current token (refreshed near expiry, outside the limiter).
+            let credentials = given.resolve()?;
             let permit = self
                 .limiter
                 .acquire()
                 .map_err(|retry_in| HttpError::CircuitOpen { retry_in })?;
             let started = Instant::now();
-            let outcome = self.once(req, &url, limit);
+            let outcome = self.once(req, &url, limit, &credentials);
             drop(permit);
             let (result, retry_after) = match outcome {
                 Ok(resp) => {
@@ -454,6 +458,14 @@ impl Client {
                     );
                     if resp.status < 400 {
                         return Ok(resp);
+                    }
+                    // A refused OAuth token is refreshed once, then the request sent again.
+                    if let (401, false, Credentials::OAuth(s), Credentials::Bearer(used)) =
+                        (resp.status, renewed, given, credentials.as_ref())
+                    {
+                        s.rejected(used)?;
+                        renewed = true;
+                        continue;
                     }
                     let err = HttpError::Status {
                         status: resp.status,

@@ -34,6 +34,9 @@ pub enum HttpError {
     InvalidResponse { reason: String },
     /// The request could not be built (bad URL, bad header).
     InvalidRequest { reason: String },
+    /// The stored OAuth tokens are missing, or the authorization server refused to refresh
+    /// them: the user has to sign in again.
+    Reauthorize { reason: String },
 }
 
 /// The first useful sentence of an Atlassian error body, at most 300 characters.
@@ -101,6 +104,15 @@ fn json_detail(v: &Value) -> String {
         && let Some(m) = v.get("message").and_then(Value::as_str)
     {
         parts.push(m.to_string());
+    }
+    // OAuth endpoints (RFC 6749 §5.2): {"error", "error_description"}
+    if parts.is_empty() {
+        for key in ["error_description", "error"] {
+            if let Some(m) = v.get(key).and_then(Value::as_str) {
+                parts.push(m.to_string());
+                break;
+            }
+        }
     }
     parts.join("; ")
 }
@@ -258,6 +270,10 @@ impl fmt::Display for HttpError {
             HttpError::InvalidRequest { reason } => {
                 write!(f, "could not build the request: {reason}")
             }
+            HttpError::Reauthorize { reason } => write!(
+                f,
+                "OAuth sign-in needed: {reason}. Run `mcp-atlassian --oauth-setup` again to get new tokens"
+            ),
         }
     }
 }

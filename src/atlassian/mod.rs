@@ -8,6 +8,7 @@ mod auth;
 mod cache;
 mod client;
 mod error;
+pub mod oauth;
 pub mod pac;
 pub mod paging;
 pub mod probe;

@@ -18,9 +18,13 @@ pub struct Cli {
     #[argh(option)]
     pub env_file: Option<String>,
 
-    /// OAuth 2.0 setup wizard: not in this build yet, exits 2 (env ATLASSIAN_OAUTH_ACCESS_TOKEN takes a token instead)
+    /// OAuth 2.0 setup wizard: sign in once, store the tokens, print the settings, exit
     #[argh(switch)]
     pub oauth_setup: bool,
+
+    /// with --oauth-setup: print the sign-in URL only, never open a browser
+    #[argh(switch)]
+    pub no_browser: bool,
 
     /// transport: stdio, sse or streamable-http (env TRANSPORT)
     #[argh(option)]
@@ -284,6 +288,7 @@ impl std::fmt::Debug for Cli {
             .field("verbose", &self.verbose)
             .field("env_file", &self.env_file)
             .field("oauth_setup", &self.oauth_setup)
+            .field("no_browser", &self.no_browser)
             .field("transport", &self.transport)
             .field("stateless", &self.stateless)
             .field("port", &self.port)
@@ -379,9 +384,10 @@ fn normalize_args(args: &[String]) -> Vec<String> {
 }
 
 /// Top-level switches (long names without `--`), for moving them in front of a subcommand.
-const SWITCHES: [&str; 9] = [
+const SWITCHES: [&str; 10] = [
     "verbose",
     "oauth-setup",
+    "no-browser",
     "stateless",
     "jira-ssl-verify",
     "no-jira-ssl-verify",

@@ -116,6 +116,17 @@ pub fn load(cli: &Cli, env: &EnvSource) -> Result<Config, ConfigError> {
         api_gateway: src.site_url("ATLASSIAN_API_GATEWAY_URL")?,
         access_token: src.secret("ATLASSIAN_OAUTH_ACCESS_TOKEN"),
         enable: src.bool("ATLASSIAN_OAUTH_ENABLE", false)?,
+        auth_url: src.site_url("ATLASSIAN_OAUTH_AUTH_URL")?,
+        token_dir: src.string("MCP_ATLASSIAN_TOKEN_DIR").map(Into::into),
+        setup_timeout: match src.get("ATLASSIAN_OAUTH_SETUP_TIMEOUT") {
+            Some(_) => Some(Duration::from_secs(src.number(
+                "ATLASSIAN_OAUTH_SETUP_TIMEOUT",
+                300,
+                1..=86_400,
+                "a whole number of seconds",
+            )?)),
+            None => None,
+        },
     };
     let socks = src.proxy(&["SOCKS_PROXY", "socks_proxy"])?;
     let all = src.proxy(&["ALL_PROXY", "all_proxy"])?;

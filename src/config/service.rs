@@ -79,6 +79,14 @@ pub struct OAuthConfig {
     pub access_token: Option<Secret>,
     /// `ATLASSIAN_OAUTH_ENABLE`: every HTTP request brings its own bearer token.
     pub enable: bool,
+    /// The Cloud authorization server (`ATLASSIAN_OAUTH_AUTH_URL`, default
+    /// `https://auth.atlassian.com`; global only).
+    pub auth_url: Option<String>,
+    /// Where token files live (`MCP_ATLASSIAN_TOKEN_DIR`; default `~/.mcp-atlassian`).
+    pub token_dir: Option<PathBuf>,
+    /// How long the setup wizard waits for the browser's callback
+    /// (`ATLASSIAN_OAUTH_SETUP_TIMEOUT`).
+    pub setup_timeout: Option<Duration>,
 }
 
 impl OAuthConfig {
@@ -139,6 +147,8 @@ pub struct ServiceConfig {
     pub username: Option<String>,
     /// API token (Cloud) or password (Server/DC) for Basic auth.
     pub api_token: Option<Secret>,
+    /// A Cloud API token with scopes (`*_API_TOKEN_SCOPED`): sent through the API gateway.
+    pub api_token_scoped: bool,
     /// Server/DC personal access token.
     pub personal_token: Option<Secret>,
     pub oauth: OAuthConfig,
@@ -170,6 +180,7 @@ impl ServiceConfig {
             deployment: Deployment::Cloud,
             username: None,
             api_token: None,
+            api_token_scoped: false,
             personal_token: None,
             oauth: OAuthConfig::default(),
             client_cert: None,
@@ -236,6 +247,7 @@ pub(crate) struct ProductVars {
     deployment: &'static str,
     pub(crate) username: &'static str,
     pub(crate) api_token: &'static str,
+    api_token_scoped: &'static str,
     pub(crate) personal_token: &'static str,
     oauth_client_id: &'static str,
     oauth_client_secret: &'static str,
@@ -265,6 +277,7 @@ macro_rules! product_vars {
             deployment: concat!($p, "_DEPLOYMENT"),
             username: concat!($p, "_USERNAME"),
             api_token: concat!($p, "_API_TOKEN"),
+            api_token_scoped: concat!($p, "_API_TOKEN_SCOPED"),
             personal_token: concat!($p, "_PERSONAL_TOKEN"),
             oauth_client_id: concat!($p, "_OAUTH_CLIENT_ID"),
             oauth_client_secret: concat!($p, "_OAUTH_CLIENT_SECRET"),
@@ -341,6 +354,9 @@ pub(crate) fn build_service(
             .secret(v.oauth_access_token)
             .or_else(|| g.access_token.clone()),
         enable: g.enable,
+        auth_url: g.auth_url.clone(),
+        token_dir: g.token_dir.clone(),
+        setup_timeout: g.setup_timeout,
     };
     if deployment == Deployment::ServerDc && oauth.client_id.is_some() {
         oauth
@@ -392,6 +408,7 @@ pub(crate) fn build_service(
         deployment,
         username: src.string(v.username),
         api_token: src.secret(v.api_token),
+        api_token_scoped: src.bool(v.api_token_scoped, false)?,
         personal_token: src.secret(v.personal_token),
         oauth,
         client_cert,

@@ -4,6 +4,7 @@
 
 use std::io::Read;
 
+use super::super::auth::Credentials;
 use super::super::error::{HttpError, parse_retry_after};
 use super::super::proxy::redact;
 use super::super::transfer::{self, encode_body, same_origin};
@@ -20,8 +21,8 @@ impl Client {
         req: &Request<'_>,
         first: &str,
         limit: usize,
+        credentials: &Credentials,
     ) -> Result<Raw, HttpError> {
-        let credentials = req.credentials.unwrap_or(&self.opts.credentials);
         let encoded = encode_body(&req.body);
         let mut url = first.to_string();
         for hop in 0..=MAX_REDIRECTS {

@@ -33,9 +33,18 @@ pub fn identify(st: &Store, flavour: Flavour, req: &Req) -> Caller {
         let Some((id, secret)) = decoded.split_once(':') else {
             return Caller::Rejected("malformed Basic credentials");
         };
+        let scoped = |u: &User| {
+            u.email.eq_ignore_ascii_case(id)
+                && !u.scoped_api_token.is_empty()
+                && u.scoped_api_token == secret
+        };
+        if flavour == Flavour::Cloud && !req.via_gateway && st.users.iter().any(scoped) {
+            return Caller::Rejected("scoped API tokens work only through the API gateway");
+        }
         st.users.iter().find(|u| match flavour {
             Flavour::Cloud => {
-                u.email.eq_ignore_ascii_case(id) && !u.api_token.is_empty() && u.api_token == secret
+                u.email.eq_ignore_ascii_case(id)
+                    && ((!u.api_token.is_empty() && u.api_token == secret) || scoped(u))
             }
             Flavour::Server => u.username == id && !u.password.is_empty() && u.password == secret,
         })
@@ -53,7 +62,16 @@ pub fn identify(st: &Store, flavour: Flavour, req: &Req) -> Caller {
                         .find(|u| !u.oauth_token.is_empty() && u.oauth_token == cred)
                 }
             }
-            Flavour::Server => st.users.iter().find(|u| !u.pat.is_empty() && u.pat == cred),
+            Flavour::Server => {
+                if let Some((name, expiry, _)) = st.oauth.access.get(cred) {
+                    if *expiry < time::now_ms() {
+                        return Caller::Rejected("the OAuth access token has expired");
+                    }
+                    st.users.iter().find(|u| &u.username == name)
+                } else {
+                    st.users.iter().find(|u| !u.pat.is_empty() && u.pat == cred)
+                }
+            }
         }
     } else {
         return Caller::Rejected("unsupported authorization scheme");

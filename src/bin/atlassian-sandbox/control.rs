@@ -10,6 +10,7 @@
 //! | `POST /__sandbox/reset` | restores the seed; empties log and fault rules |
 //! | `GET`/`POST`/`DELETE /__sandbox/faults` | list / add (`{fault, path, method, count}`) / clear global fault rules |
 //! | `POST /__sandbox/oauth/expire` | expires every issued OAuth access token |
+//! | `POST /__sandbox/oauth/revoke` | revokes every issued OAuth access and refresh token |
 
 use crate::Flavour;
 use crate::Locked;
@@ -65,6 +66,13 @@ pub fn handle(app: &App, req: &Req) -> Resp {
                 v.1 = 0;
             }
             Resp::ok(json!({"expired": st.oauth.access.len()}))
+        }
+        ("POST", "oauth/revoke") => {
+            let mut st = app.state.locked();
+            let revoked = st.oauth.access.len() + st.oauth.refresh.len();
+            st.oauth.access.clear();
+            st.oauth.refresh.clear();
+            Resp::ok(json!({"revoked": revoked}))
         }
         _ => auth::error(Family::Other, 404, "Unknown sandbox control endpoint."),
     }

@@ -19,6 +19,8 @@ pub struct Req {
     pub query: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The request came in the gateway form (`/ex/{product}/{cloudId}/...`).
+    pub via_gateway: bool,
 }
 
 impl Req {

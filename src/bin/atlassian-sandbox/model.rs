@@ -31,6 +31,9 @@ pub struct User {
     pub pat: String,
     #[serde(default)]
     pub oauth_token: String,
+    /// A Cloud API token with scopes: accepted only through the API gateway (`/ex/...`).
+    #[serde(default)]
+    pub scoped_api_token: String,
     #[serde(default = "yes")]
     pub active: bool,
     #[serde(default)]

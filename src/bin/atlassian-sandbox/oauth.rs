@@ -1,7 +1,9 @@
-//! Endpoints that sit outside the product APIs (Cloud only): OAuth 2.0 (3LO) — `/authorize`
-//! redirects straight back with a code (consent is implied; `login_hint=<username>` picks the
-//! user, default the first seeded one), `/oauth/token` exchanges codes and *rotating* refresh
-//! tokens (a used refresh token is dead), `/oauth/token/accessible-resources` lists the site;
+//! Endpoints that sit outside the product APIs: OAuth 2.0 — Cloud 3LO at `/authorize` and
+//! `/oauth/token`, Server/DC application links at `/rest/oauth2/latest/authorize` and `/token`.
+//! Authorize redirects straight back with a code (consent is implied; `login_hint=<username>`
+//! picks the user, default the first seeded one) and keeps a PKCE challenge, which the code
+//! exchange then checks (S256 only); the token endpoint exchanges codes and *rotating* refresh
+//! tokens (a used refresh token is dead). Cloud only: `/oauth/token/accessible-resources` lists the site;
 //! `/_edge/tenant_info` gives the cloud id; `/media/file/{id}/binary` serves the target of
 //! Jira's 303 attachment redirect (authorised by the token in its URL, not by credentials).
 
@@ -46,7 +48,11 @@ static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new
 /// Endpoints answered without credentials; `None` when the path is not one of them.
 pub fn public(app: &App, req: &Req) -> Option<Resp> {
     if app.flavour != Flavour::Cloud {
-        return None;
+        return match (req.method.as_str(), req.path.as_str()) {
+            ("GET", "/rest/oauth2/latest/authorize") => Some(authorize(app, req)),
+            ("POST", "/rest/oauth2/latest/token") => Some(exchange(app, req)),
+            _ => None,
+        };
     }
     let path = req.path.as_str();
     Some(match (req.method.as_str(), path) {
@@ -84,6 +90,18 @@ fn authorize(app: &App, req: &Req) -> Resp {
     };
     let code = token("code");
     let scope = req.q("scope").unwrap_or("read:jira-work").to_string();
+    if let Some(challenge) = req.q("code_challenge") {
+        if req.q("code_challenge_method") != Some("S256") {
+            return oauth_err(
+                400,
+                "invalid_request",
+                "Only S256 PKCE challenges are supported.",
+            );
+        }
+        st.oauth
+            .challenges
+            .insert(code.clone(), challenge.to_string());
+    }
     st.oauth
         .codes
         .insert(code.clone(), (user, client.into(), redirect.into(), scope));
@@ -120,6 +138,18 @@ fn exchange(app: &App, req: &Req) -> Resp {
     }
     let (user, scope) = match get("grant_type").as_str() {
         "authorization_code" => match st.oauth.codes.remove(&get("code")) {
+            Some(_)
+                if !pkce_ok(
+                    st.oauth.challenges.remove(&get("code")),
+                    &get("code_verifier"),
+                ) =>
+            {
+                return oauth_err(
+                    400,
+                    "invalid_grant",
+                    "The PKCE code_verifier does not match.",
+                );
+            }
             Some((u, c, r, s)) if c == client && r == get("redirect_uri") => (u, s),
             Some(_) => {
                 return oauth_err(
@@ -149,7 +179,8 @@ fn exchange(app: &App, req: &Req) -> Resp {
     );
     let mut out =
         json!({"access_token": access, "expires_in": 3600, "token_type": "Bearer", "scope": scope});
-    if scope.split_whitespace().any(|s| s == "offline_access") {
+    // Cloud issues refresh tokens for offline_access only; Server/DC always does.
+    if app.flavour == Flavour::Server || scope.split_whitespace().any(|s| s == "offline_access") {
         let refresh = token("rt");
         st.oauth
             .refresh
@@ -157,6 +188,31 @@ fn exchange(app: &App, req: &Req) -> Resp {
         out["refresh_token"] = json!(refresh);
     }
     Resp::ok(out)
+}
+
+/// True when no challenge was sent, or `verifier` hashes to it (RFC 7636 S256).
+fn pkce_ok(challenge: Option<String>, verifier: &str) -> bool {
+    let Some(challenge) = challenge else {
+        return true;
+    };
+    let Some(suite) = rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256.tls13() else {
+        return false;
+    };
+    let digest = suite.common.hash_provider.hash(verifier.as_bytes());
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut enc = String::new();
+    for chunk in digest.as_ref().chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            enc.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    !verifier.is_empty() && enc == challenge
 }
 
 fn media(app: &App, req: &Req) -> Resp {

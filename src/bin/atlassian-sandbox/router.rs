@@ -99,6 +99,7 @@ fn read_request(rq: &mut tiny_http::Request) -> Result<Req, Resp> {
         query: parse_query(raw_query),
         headers,
         body: Vec::new(),
+        via_gateway: false,
     };
     if rq.body_length().unwrap_or(0) > MAX_BODY {
         return Err(auth::error(
@@ -153,6 +154,7 @@ fn strip_prefix(app: &App, req: &mut Req, cloud_id: &str) -> Result<bool, Resp> 
             ));
         }
         req.path = format!("/{tail}");
+        req.via_gateway = true;
         return Ok(true);
     } else if app.flavour == Flavour::Server {
         for ctx in ["/jira/", "/confluence/"] {

@@ -21,7 +21,7 @@ pub struct OAuthClient {
     pub client_secret: String,
 }
 
-/// Issued OAuth artefacts (Cloud only).
+/// Issued OAuth artefacts (Cloud 3LO and Server/DC application links).
 #[derive(Clone, Debug, Default)]
 pub struct OAuth {
     /// code → (username, client id, redirect uri, scope).
@@ -30,6 +30,8 @@ pub struct OAuth {
     pub access: HashMap<String, (String, i64, String)>,
     /// refresh token → (username, client id, scope); rotated on every use.
     pub refresh: HashMap<String, (String, String, String)>,
+    /// code → PKCE S256 challenge, when the authorize request sent one.
+    pub challenges: HashMap<String, String>,
 }
 
 #[derive(Clone, Debug, Default)]

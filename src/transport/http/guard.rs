@@ -153,10 +153,7 @@ pub fn admit(opts: &HttpOptions, req: &Request) -> Result<Option<Arc<Caller>>, R
                 -32000,
                 "Unauthorized: send Authorization: Bearer <token> (or Token / Basic), or the X-Atlassian-*-Url and -Personal-Token headers",
             ),
-            vec![(
-                "WWW-Authenticate",
-                "Bearer realm=\"mcp-atlassian\"".to_string(),
-            )],
+            vec![("WWW-Authenticate", super::metadata::challenge(opts, req))],
         ));
     }
     Ok(caller.has_credentials().then(|| Arc::new(caller)))

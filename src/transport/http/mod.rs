@@ -12,10 +12,13 @@ mod door;
 mod guard;
 mod inner;
 mod legacy;
+mod metadata;
 mod relay;
 mod sessions;
 mod streamable;
 mod wire;
+
+pub use metadata::ProtectedResource;
 
 use std::collections::HashMap;
 use std::io;
@@ -118,6 +121,8 @@ pub struct HttpOptions {
     pub require_credentials: bool,
     /// The listener is on a loopback address (set by `serve`).
     pub loopback: bool,
+    /// Publish RFC 9728 metadata and point 401 answers at it (when callers bring tokens).
+    pub protected_resource: Option<ProtectedResource>,
     pub limits: HttpLimits,
 }
 
@@ -313,6 +318,10 @@ fn handle<S: Send + Sync + 'static>(http: &Arc<Http<S>>, req: Request) {
             wire::json(req, 200, &body, &[])
         }
         "/healthz" if read => wire::json(req, 200, &json!({"status": "ok"}), &[]),
+        p if read && metadata::is_metadata_path(&http.opts, p) => {
+            let doc = metadata::document(&http.opts, &req);
+            wire::json(req, 200, &doc, &[("Access-Control-Allow-Origin", "*")])
+        }
         "/readyz" if read => {
             if http.stopping.load(Ordering::SeqCst) {
                 wire::json(req, 503, &json!({"status": "draining"}), &[])
