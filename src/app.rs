@@ -7,6 +7,7 @@ mod convert;
 mod doctor;
 mod http;
 mod services;
+mod signals;
 
 use std::io;
 use std::sync::Arc;

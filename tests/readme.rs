@@ -64,7 +64,10 @@ fn the_newcomer_path_is_in_the_readme() {
         "## Troubleshooting",
         "## Deployment",
     ] {
-        assert!(readme.contains(&format!("\n{heading}\n")), "missing {heading}");
+        assert!(
+            readme.contains(&format!("\n{heading}\n")),
+            "missing {heading}"
+        );
     }
     for text in [
         "make install",
