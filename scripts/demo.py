@@ -130,6 +130,35 @@ def write_workflow(s):
         print(f"    link: {l.get('type', {}).get('name')} {other.get('key')}")
 
 
+def confluence_workflow(s):
+    """Create a page from Markdown, replace one section (the rest of the stored page stays byte for
+    byte), label it, comment on it, and read it back as Markdown."""
+    print("\nThe Confluence workflow (Markdown in, storage XHTML stored, Markdown out):")
+    err, made = s.call("confluence_create_page", {
+        "space_key": "ENG", "title": "Demo: staging database rotation",
+        "content": "Why and how we rotate the staging database password.\n\n"
+                   "## Steps\n\n1. Generate a **new** password\n2. Update the `vault` entry\n\n"
+                   "## Status\n\nPlanned.\n\n| owner | when |\n|---|---|\n| Alice | Monday |"})
+    show(err, made, lambda d: f"created page {d['page']['id']} {d['page']['url']}")
+    if err:
+        return
+    page_id = made["page"]["id"]
+    err, sec = s.call("confluence_update_page_section", {
+        "page_id": page_id, "heading_text": "Status", "new_content": "Done on *Monday*; no downtime."})
+    show(err, sec, lambda d: f"section {d['section']!r} replaced, version {d['page']['version']}")
+    err, lab = s.call("confluence_add_label", {"page_id": page_id, "name": "runbook"})
+    show(err, lab, lambda d: f"{d['message']}; labels {[l['name'] for l in d.get('labels', [])]}")
+    err, com = s.call("confluence_add_comment", {"page_id": page_id, "body": "Rotation **verified**."})
+    show(err, com, lambda d: f"comment {d['comment']['id']}: {d['comment']['body']}")
+    err, back = s.call("confluence_get_page", {"page_id": made["page"]["url"]})  # a URL works too
+    if err:
+        print(f"  ← error: {back}")
+        return
+    print(f"  ← {back['title']}, version {back.get('version')}, as Markdown:")
+    for line in back["content"].splitlines():
+        print(f"      {line}")
+
+
 def main():
     print(f"$ {SERVER} --version")
     print(subprocess.run([SERVER, "--version"], capture_output=True, text=True).stdout.strip())
@@ -183,6 +212,7 @@ def main():
             for line in short(page["content"], 900).splitlines():
                 print(f"      {line}")
 
+        confluence_workflow(s)
         write_workflow(s)
         # A sprint: list boards, create a sprint, add an issue to it, read the sprint's issues.
         err, boards = s.call("jira_get_agile_boards", {"project_key": "MOB"})

@@ -264,3 +264,88 @@ fn circuit_breaker_pauses_after_repeated_throttling() {
         "no request while the circuit is open"
     );
 }
+
+/// Per request: the URL, the Authorization and the X-Custom header.
+type SeenHeaders = Arc<Mutex<Vec<[Option<String>; 3]>>>;
+
+/// A stub that records, per request, the URL, Authorization and X-Custom headers.
+fn header_stub(
+    respond: impl Fn(&str) -> (u16, Option<String>) + Send + 'static,
+) -> (String, SeenHeaders) {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let seen: SeenHeaders = Arc::default();
+    let log = seen.clone();
+    thread::spawn(move || {
+        for req in server.incoming_requests() {
+            let header = |name: &'static str| {
+                req.headers()
+                    .iter()
+                    .find(|h| h.field.equiv(name))
+                    .map(|h| h.value.to_string())
+            };
+            let (auth, custom) = (header("Authorization"), header("X-Custom"));
+            log.lock()
+                .unwrap()
+                .push([Some(req.url().to_string()), auth, custom]);
+            let (status, location) = respond(req.url());
+            let mut resp = tiny_http::Response::from_string("{}").with_status_code(status);
+            if let Some(l) = location {
+                resp.add_header(tiny_http::Header::from_bytes("Location", l.as_bytes()).unwrap());
+            }
+            let _ = req.respond(resp);
+        }
+    });
+    (base, seen)
+}
+
+#[test]
+fn gateway_requests_carry_credentials_inside_their_scope_only() {
+    use mcp_atlassian::atlassian::Method;
+    // The gateway is another origin than the site: localhost vs 127.0.0.1.
+    let (gateway, seen) = header_stub(|url| match url {
+        "/jira/forms/cloud/c1/issue/A-1/form" => (302, Some("/jira/forms/cloud/c1/moved".into())),
+        "/jira/forms/cloud/c1/moved" => (302, Some("/ex/jira/c1/rest/api/3/myself".into())),
+        _ => (200, None),
+    });
+    let gateway = gateway.replace("127.0.0.1", "localhost");
+    let (site, _) = header_stub(|_| (200, None));
+    let mut opts = ClientOptions::new(
+        Product::Jira,
+        Deployment::Cloud,
+        &site,
+        Credentials::Basic {
+            user: "me@example.com".into(),
+            secret: Secret::new("tok"),
+        },
+    );
+    opts.gateway = Some(gateway.clone());
+    opts.headers = vec![("X-Custom".into(), Secret::new("site-only"))];
+    opts.timeout = Duration::from_secs(5);
+    let c = Client::new(opts, Arc::new(Limiter::unlimited())).unwrap();
+    c.gateway(Method::Get, "/jira/forms/cloud/c1", "/issue/A-1/form")
+        .unwrap()
+        .send()
+        .unwrap();
+    // The same URL asked for as a plain absolute URL is not in any scope: no credentials.
+    c.get(&format!("{gateway}/jira/forms/cloud/c1/issue/B-1/form"))
+        .send()
+        .unwrap();
+    let seen = seen.lock().unwrap();
+    let url = |i: usize| seen[i][0].as_deref().unwrap();
+    assert_eq!(url(0), "/jira/forms/cloud/c1/issue/A-1/form");
+    assert!(seen[0][1].as_deref().unwrap().starts_with("Basic "));
+    assert_eq!(url(1), "/jira/forms/cloud/c1/moved");
+    assert!(
+        seen[1][1].is_some(),
+        "a redirect inside the scope keeps them"
+    );
+    assert_eq!(url(2), "/ex/jira/c1/rest/api/3/myself");
+    assert_eq!(seen[2][1], None, "a redirect out of the scope drops them");
+    assert_eq!(url(3), "/jira/forms/cloud/c1/issue/B-1/form");
+    assert_eq!(seen[3][1], None, "only a gateway request has a scope");
+    assert!(
+        seen.iter().all(|s| s[2].is_none()),
+        "custom headers stay with the site"
+    );
+}

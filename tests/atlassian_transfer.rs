@@ -7,8 +7,6 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
@@ -17,22 +15,6 @@ use mcp_atlassian::atlassian::{
     segment,
 };
 use serde_json::Value;
-use support::Proc;
-
-fn sandbox(flavour: &str) -> (Proc, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_atlassian-sandbox"))
-        .args(["--port", "0", "--flavour", flavour])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().trim_start_matches("listening on ").to_string();
-    (Proc(child), base)
-}
 
 fn client(base: &str, deployment: Deployment, credentials: Credentials) -> Client {
     let opts = ClientOptions::new(Product::Jira, deployment, base, credentials);
@@ -98,7 +80,7 @@ fn an_upload_comes_back_byte_for_byte_with_its_type() {
             "2",
         ),
     ] {
-        let (_sb, base) = sandbox(flavour);
+        let (_sb, base) = support::sandbox(flavour);
         let c = client(&base, deployment, creds);
         let part = Part {
             name: "file".into(),

@@ -6,7 +6,6 @@
 mod support;
 use support::*;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,17 +13,7 @@ use serde_json::{Value, json};
 
 /// A Server/DC-flavoured sandbox; returns the process, its base URL and bob's environment.
 fn sandbox() -> (Proc, String, Vec<(String, String)>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_atlassian-sandbox"))
-        .args(["--port", "0", "--flavour", "server"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().trim_start_matches("listening on ").to_string();
+    let (proc, base) = support::sandbox("server");
     let env = ureq::get(&format!("{base}/__sandbox/env?user=bob"))
         .call()
         .unwrap()
@@ -38,7 +27,7 @@ fn sandbox() -> (Proc, String, Vec<(String, String)>) {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
         })
         .collect();
-    (Proc(child), base, env)
+    (proc, base, env)
 }
 
 fn call(env: &[(String, String)], extra: &[(&str, String)], args: &[&str]) -> Output {

@@ -11,6 +11,8 @@ mod support;
 mod confluence_attachments;
 #[path = "tools/confluence_comments.rs"]
 mod confluence_comments;
+#[path = "tools/confluence_gateway.rs"]
+mod confluence_gateway;
 #[path = "tools/confluence_page_writes.rs"]
 mod confluence_page_writes;
 #[path = "tools/confluence_pages.rs"]
@@ -27,10 +29,14 @@ mod jira_agile;
 mod jira_analysis;
 #[path = "tools/jira_development.rs"]
 mod jira_development;
+#[path = "tools/jira_forms.rs"]
+mod jira_forms;
 #[path = "tools/jira_issues.rs"]
 mod jira_issues;
 #[path = "tools/jira_metrics.rs"]
 mod jira_metrics;
+#[path = "tools/jira_moves.rs"]
+mod jira_moves;
 #[path = "tools/jira_projects.rs"]
 mod jira_projects;
 #[path = "tools/jira_service_desk.rs"]

@@ -79,6 +79,16 @@ pub(super) fn client(
         Deployment::ServerDc => atlassian::Deployment::ServerDc,
     };
     let mut opts = ClientOptions::new(product, deployment, &url, credentials(svc));
+    // APIs served by the gateway rather than the site (the Jira Forms API) go to the
+    // administrator's gateway, never to one a caller or a response names.
+    if deployment == atlassian::Deployment::Cloud {
+        opts.gateway = Some(
+            svc.oauth
+                .api_gateway
+                .clone()
+                .unwrap_or_else(|| "https://api.atlassian.com".into()),
+        );
+    }
     opts.timeout = svc.timeout;
     opts.proxy = ProxyRules {
         http: svc.proxy.http.as_ref().map(|p| p.expose().to_string()),

@@ -25,6 +25,7 @@ use super::tls::TlsOptions;
 use super::transfer::{self, Body, Download, Part, media_type, same_origin};
 use super::{Deployment, Product};
 
+mod gateway;
 mod hops;
 
 /// Redirects followed per request.
@@ -53,6 +54,9 @@ pub struct ClientOptions {
     /// Largest body read into memory.
     pub max_body: usize,
     pub user_agent: String,
+    /// The Cloud API gateway (`https://api.atlassian.com`), for APIs that live there rather than
+    /// on the site (see [`Client::gateway`]); `None` on Server/DC.
+    pub gateway: Option<String>,
 }
 
 impl ClientOptions {
@@ -75,6 +79,7 @@ impl ClientOptions {
             retry: RetryPolicy::default(),
             max_body: 32 * 1024 * 1024,
             user_agent: format!("mcp-atlassian/{}", env!("CARGO_PKG_VERSION")),
+            gateway: None,
         }
     }
 }
@@ -130,6 +135,8 @@ pub struct Request<'a> {
     cancelled: Option<&'a dyn Fn() -> bool>,
     /// A deadline for this request instead of the client's (doctor's short checks).
     timeout: Option<Duration>,
+    /// A gateway request's scope: the one place besides the site that gets the credentials.
+    scope: Option<gateway::Scope>,
 }
 
 impl<'a> Request<'a> {
@@ -375,6 +382,7 @@ impl Client {
             headers: Vec::new(),
             cancelled: None,
             timeout: None,
+            scope: None,
         }
     }
 

@@ -20,11 +20,11 @@ mod transfer;
 
 pub use auth::{Credentials, Secret, basic_header};
 pub use cache::TtlCache;
-pub use client::{Client, ClientOptions, HopGuard, Method, Response};
+pub use client::{Client, ClientOptions, HopGuard, Method, Request, Response};
 pub use error::HttpError;
 pub use proxy::{ProxyChoice, ProxyRules};
 pub use resolve::AddressPolicy;
-pub use retry::{Limiter, RetryPolicy};
+pub use retry::{Limiter, RetryPolicy, sleep_unless};
 pub use tls::TlsOptions;
 pub use transfer::{Download, Part, segment};
 

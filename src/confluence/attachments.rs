@@ -1,6 +1,7 @@
-//! Attachments of a page: list (Cloud v2, Server/DC v1), upload one or many in one multipart
-//! request (v1 on both; v2 has no upload), download under the size cap, and delete. The space of
-//! the page (or of the attachment's page) is checked before anything is sent or fetched.
+//! Attachments of a page or blog post: list (Cloud v2, Server/DC v1), upload one or many in one
+//! multipart request (v1 on both; v2 has no upload, and the API gateway still serves this one),
+//! download under the size cap, and delete. The space of the page (or of the attachment's page)
+//! is checked before anything is sent or fetched.
 
 use serde_json::{Value, json};
 
@@ -69,14 +70,13 @@ impl Confluence {
             query.push(("mediaType", m.to_string()));
         }
         if self.cloud() {
-            self.list(
-                &format!("/api/v2/pages/{}/attachments", segment(req.content_id)),
+            self.v2_list_under(
+                req.content_id,
+                "attachments",
                 &query,
                 req.start,
                 req.limit,
-                250,
                 cancelled,
-                &super::scope::quiet,
             )
         } else {
             query.push(("expand", "version,container".into()));
@@ -171,7 +171,7 @@ impl Confluence {
                 .get(&format!("/api/v2/attachments/{}", segment(id)))
                 .cancel_when(cancelled)
                 .send_json()?;
-            let page = text(&raw, "/pageId");
+            let page = text(&raw, "/pageId") + &text(&raw, "/blogPostId");
             (raw, page)
         } else {
             let raw = self

@@ -48,6 +48,41 @@ fn text_matches(doc: &str, needle: &str) -> Vec<usize> {
 }
 
 impl Confluence {
+    /// Cloud: a new top-level comment on a page (`pageId`) or blog post (`blogPostId`). An id not
+    /// known as a blog post is sent as a page; when v2 refuses it (400/404) and the id turns out
+    /// to be a blog post, the comment is sent again for the blog post.
+    fn v2_comment(
+        &self,
+        id: &str,
+        kind: &str,
+        mut fields: Value,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Value, Error> {
+        let send = |owner: &str, fields: &Value| {
+            let mut body = fields.clone();
+            body[if owner == "blogposts" {
+                "blogPostId"
+            } else {
+                "pageId"
+            }] = json!(id);
+            self.client
+                .post(&format!("/api/v2/{kind}"))
+                .json(body)
+                .cancel_when(cancelled)
+                .send_json()
+        };
+        match send(self.v2_owner(id), &fields) {
+            Err(e) if matches!(e.status(), Some(400 | 404)) && self.v2_owner(id) == "pages" => {
+                let meta = self.cloud_meta(id, cancelled).map_err(|_| e.clone())?;
+                if text(&meta, "/type") != "blogpost" {
+                    return Err(e.into());
+                }
+                Ok(send("blogposts", &std::mem::take(&mut fields))?)
+            }
+            other => Ok(other?),
+        }
+    }
+
     /// One comment in the shape both deployments share.
     fn comment(&self, c: &Value, author: String, parent: Option<String>, markdown: bool) -> Value {
         json!({
@@ -78,15 +113,7 @@ impl Confluence {
         let mut out = Vec::new();
         if self.cloud() {
             let body = [("body-format", "storage".to_string())];
-            let (top, _) = self.list(
-                &format!("/api/v2/pages/{}/{kind}", segment(page_id)),
-                &body,
-                0,
-                500,
-                250,
-                cancelled,
-                &super::scope::quiet,
-            )?;
+            let (top, _) = self.v2_list_under(page_id, kind, &body, 0, 500, cancelled)?;
             let mut all: Vec<(Value, Option<String>)> = Vec::new();
             for c in top {
                 let id = text(&c, "/id");
@@ -150,11 +177,8 @@ impl Confluence {
         self.check_page(page_id, cancelled)?;
         let storage = self.to_storage(markdown, "markdown")?;
         let raw = if self.cloud() {
-            self.client
-                .post("/api/v2/footer-comments")
-                .json(json!({"pageId": page_id, "body": {"representation": "storage", "value": storage}}))
-                .cancel_when(cancelled)
-                .send_json()?
+            let body = json!({"representation": "storage", "value": storage});
+            self.v2_comment(page_id, "footer-comments", json!({"body": body}), cancelled)?
         } else {
             self.client
                 .post("/rest/api/content")
@@ -253,13 +277,10 @@ impl Confluence {
             });
         }
         let raw = if self.cloud() {
-            self.client
-                .post("/api/v2/inline-comments")
-                .json(json!({"pageId": req.page_id, "body": {"representation": "storage", "value": storage},
-                    "inlineCommentProperties": {"textSelection": req.selection,
-                        "textSelectionMatchCount": count, "textSelectionMatchIndex": req.match_index}}))
-                .cancel_when(cancelled)
-                .send_json()?
+            let fields = json!({"body": {"representation": "storage", "value": storage},
+                "inlineCommentProperties": {"textSelection": req.selection,
+                    "textSelectionMatchCount": count, "textSelectionMatchIndex": req.match_index}});
+            self.v2_comment(req.page_id, "inline-comments", fields, cancelled)?
         } else {
             let escaped = escape(req.selection);
             let at = *text_matches(&cur.storage, &escaped).get(req.match_index).ok_or_else(|| {

@@ -1,5 +1,5 @@
-//! Labels of a page: read (Cloud v2, Server/DC v1) and add (v1 on both: v2 labels are
-//! read-only). Names are checked first, as Confluence would refuse them.
+//! Labels of a page or blog post: read (Cloud v2, Server/DC v1) and add (v1 on both: v2 labels
+//! are read-only, and the API gateway still serves v1 label writes). Names are checked first, as Confluence would refuse them.
 
 use serde_json::{Value, json};
 
@@ -41,12 +41,12 @@ impl Confluence {
     /// The labels of a page.
     pub fn labels(&self, page_id: &str, cancelled: &dyn Fn() -> bool) -> Result<Value, Error> {
         self.check_page(page_id, cancelled)?;
-        let path = if self.cloud() {
-            format!("/api/v2/pages/{}/labels", segment(page_id))
+        let (items, _) = if self.cloud() {
+            self.v2_list_under(page_id, "labels", &[], 0, 1000, cancelled)?
         } else {
-            format!("/rest/api/content/{}/label", segment(page_id))
+            let path = format!("/rest/api/content/{}/label", segment(page_id));
+            self.list(&path, &[], 0, 1000, 200, cancelled, &super::scope::quiet)?
         };
-        let (items, _) = self.list(&path, &[], 0, 1000, 200, cancelled, &super::scope::quiet)?;
         let labels = shape(items);
         Ok(json!({"page_id": page_id, "count": labels.len(), "labels": labels}))
     }

@@ -1,6 +1,8 @@
-//! Confluence REST calls and their LLM-oriented results: Cloud (v2 for pages and spaces, v1 for
-//! CQL search) and Server/Data Center (`/rest/api`). Enforces the space filter on every page it
-//! returns. Knows nothing of MCP.
+//! Confluence REST calls and their LLM-oriented results: Cloud (v2 wherever v2 has the
+//! operation; v1 only where it has none and Atlassian's API gateway still serves it: CQL and user
+//! search, label writes, uploads, restrictions, permission checks, templates, page views) and
+//! Server/Data Center (`/rest/api`). Pages are named by id, URL or tiny link (`refs`). Enforces
+//! the space filter on every page it returns. Knows nothing of MCP.
 
 mod attachments;
 mod comments;
@@ -9,6 +11,7 @@ mod history;
 mod labels;
 mod pages;
 mod people;
+mod refs;
 mod restrictions;
 mod scope;
 mod section;
@@ -25,6 +28,7 @@ use crate::atlassian::{Client, Deployment, HttpError, TtlCache};
 pub use attachments::{AttachmentList, Fetched};
 pub use comments::InlineComment;
 pub use pages::{GetPage, PageRef};
+pub use refs::{Reference, is_page_ref, parse as parse_page_ref};
 pub use restrictions::Restrictions;
 pub use section::replace_section;
 pub use tree::Children;
@@ -45,6 +49,8 @@ pub struct Cache {
     page_spaces: TtlCache<String>,
     /// Cloud account id → display name.
     people: TtlCache<String>,
+    /// Cloud ids known to be blog posts (v2 serves them under `/blogposts`).
+    blogs: TtlCache<String>,
 }
 
 impl Default for Cache {
@@ -53,6 +59,7 @@ impl Default for Cache {
             spaces: TtlCache::new(Duration::from_secs(3600), 512),
             page_spaces: TtlCache::new(Duration::from_secs(600), 4096),
             people: TtlCache::new(Duration::from_secs(3600), 2048),
+            blogs: TtlCache::new(Duration::from_secs(3600), 4096),
         }
     }
 }

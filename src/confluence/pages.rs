@@ -245,6 +245,7 @@ impl Confluence {
             Err(e) if e.status() == Some(404) => {
                 let mut post = get("blogposts").map_err(|_| e)?;
                 post["type"] = json!("blogpost");
+                self.remember_blog(id);
                 Ok(post)
             }
             other => Ok(other?),

@@ -43,8 +43,9 @@ impl Confluence {
         Ok(id)
     }
 
-    /// Server/DC has no move operation: the page is saved again (body unchanged) under its new
-    /// parent, the target for `append`, the target's parent for `before`/`after`.
+    /// Server/DC has no move operation (nor has Cloud through the API gateway): the page is saved
+    /// again (body unchanged) under its new parent, the target for `append`, the target's parent
+    /// for `before`/`after`.
     fn move_by_parent(
         &self,
         id: &str,
@@ -75,7 +76,11 @@ impl Confluence {
         if !cur.space_key.eq_ignore_ascii_case(space) {
             return Err(Error::Invalid {
                 param: "target_space_key",
-                problem: "moving a page to another space needs Confluence Cloud".into(),
+                problem: if self.cloud() {
+                    "through Atlassian's API gateway a page cannot move to another space (v1 move answers 410 Gone there)".into()
+                } else {
+                    "moving a page to another space needs Confluence Cloud".into()
+                },
             });
         }
         let (title, storage) = (cur.title.clone(), cur.storage.clone());
@@ -136,7 +141,21 @@ impl Confluence {
                 problem: "a page cannot move relative to itself".into(),
             });
         }
-        if self.cloud() {
+        if self.via_gateway() {
+            // The gateway no longer serves v1's move; v2 can only give the page a new parent.
+            if position != "append" {
+                return Err(Error::Invalid {
+                    param: "position",
+                    problem:
+                        "through Atlassian's API gateway (OAuth or scoped token) Confluence's \
+                        v1 move answers 410 Gone and v2 cannot place a page before or after \
+                        another; use position append (re-parenting through v2), or an API token \
+                        on the site URL"
+                            .into(),
+                });
+            }
+            self.move_by_parent(id, &target, &space, position, cancelled)?;
+        } else if self.cloud() {
             self.client
                 .put(&format!(
                     "/rest/api/content/{}/move/{}/{}",
@@ -155,8 +174,8 @@ impl Confluence {
         )
     }
 
-    /// Copy a page (Cloud: Confluence's own copy, attachments included when asked; Server/DC:
-    /// the body is copied into a new page, attachments are not).
+    /// Copy a page (Cloud: Confluence's own copy, attachments included when asked; Server/DC and
+    /// Cloud through the API gateway: the body is copied into a new page, attachments are not).
     pub fn copy_page(
         &self,
         source: &str,
@@ -168,7 +187,7 @@ impl Confluence {
     ) -> Result<Value, Error> {
         self.check_page(source, cancelled)?;
         self.check_space(space)?;
-        if self.cloud() {
+        if self.cloud() && !self.via_gateway() {
             if let Some(p) = parent {
                 let s = self.page_space(p, cancelled)?;
                 if !s.eq_ignore_ascii_case(space) {
@@ -215,9 +234,11 @@ impl Confluence {
         out["source_id"] = json!(source);
         out["attachments_copied"] = json!(false);
         if attachments {
-            out["note"] = json!(
+            out["note"] = json!(if self.cloud() {
+                "through Atlassian's API gateway Confluence's v1 copy answers 410 Gone: the body was copied through v2, attachments and labels were not"
+            } else {
                 "Server/Data Center has no copy operation: the body was copied, attachments were not"
-            );
+            });
         }
         Ok(out)
     }

@@ -102,7 +102,8 @@ impl Confluence {
         Ok(storage)
     }
 
-    /// Set a content property (create, or a new version of an existing one).
+    /// Set a content property (create, or a new version of an existing one): Cloud v2
+    /// `/pages/{id}/properties` (by property id), Server/DC v1 `/content/{id}/property` (by key).
     fn set_property(
         &self,
         id: &str,
@@ -110,7 +111,11 @@ impl Confluence {
         value: Value,
         cancelled: &dyn Fn() -> bool,
     ) -> Result<(), Error> {
-        let path = format!("/rest/api/content/{}/property", segment(id));
+        let path = if self.cloud() {
+            format!("/api/v2/{}/{}/properties", self.v2_owner(id), segment(id))
+        } else {
+            format!("/rest/api/content/{}/property", segment(id))
+        };
         match self
             .client
             .post(&path)
@@ -119,8 +124,20 @@ impl Confluence {
             .send()
         {
             Err(e) if e.status() == Some(409) => {
-                let one = format!("{path}/{}", segment(key));
-                let old = self.client.get(&one).cancel_when(cancelled).send_json()?;
+                let (one, old) = if self.cloud() {
+                    let list = self
+                        .client
+                        .get(&path)
+                        .query("key", key)
+                        .cancel_when(cancelled)
+                        .send_json()?;
+                    let old = list.pointer("/results/0").cloned().ok_or(Error::Http(e))?;
+                    (format!("{path}/{}", segment(&text(&old, "/id"))), old)
+                } else {
+                    let one = format!("{path}/{}", segment(key));
+                    let old = self.client.get(&one).cancel_when(cancelled).send_json()?;
+                    (one, old)
+                };
                 let n = old
                     .pointer("/version/number")
                     .and_then(Value::as_u64)
@@ -159,12 +176,7 @@ impl Confluence {
     /// The page as it is now (body as storage), its space checked against the filter.
     pub(super) fn current(&self, id: &str, cancelled: &dyn Fn() -> bool) -> Result<Current, Error> {
         let cur = if self.cloud() {
-            let raw = self
-                .client
-                .get(&format!("/api/v2/pages/{}", segment(id)))
-                .query("body-format", "storage")
-                .cancel_when(cancelled)
-                .send_json()?;
+            let raw = self.cloud_content(id, cancelled)?;
             let space_key = self.space_by_id(&text(&raw, "/spaceId"), cancelled)?.0;
             Current {
                 id: text(&raw, "/id"),
@@ -316,8 +328,9 @@ impl Confluence {
             if let Some(p) = parent_id {
                 body["parentId"] = json!(p);
             }
+            let owner = self.v2_owner(&cur.id);
             self.client
-                .put(&format!("/api/v2/pages/{}", segment(&cur.id)))
+                .put(&format!("/api/v2/{owner}/{}", segment(&cur.id)))
                 .json(body)
                 .cancel_when(cancelled)
                 .send()

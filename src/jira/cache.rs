@@ -1,8 +1,9 @@
 //! Field metadata one Jira site shares between its callers, with a time-to-live: the field list
 //! (ids, names, schemas), the issue link types, create metadata per project and issue type, and
-//! the Epic Link field id of Server/DC, and which project a board, sprint, version or service desk
-//! belongs to (for the project filter). Lookups by display name go through here, so resolving a
-//! custom field by name costs one request per site and hour, not one per call.
+//! the Epic Link field id of Server/DC, which project a board, sprint, version or service desk
+//! belongs to (for the project filter), and the site's cloud id. Lookups by display name go
+//! through here, so resolving a custom field by name costs one request per site and hour, not
+//! one per call.
 
 use std::time::Duration;
 
@@ -21,6 +22,8 @@ pub struct Cache {
     create_meta: TtlCache<Value>,
     /// Board, sprint, version and service desk → project, for the project filter.
     pub(super) owners: super::scope::Owners,
+    /// The site's cloud id (Cloud), under the key "id": the Forms API is addressed by it.
+    pub(super) cloud_id: TtlCache<String>,
 }
 
 impl Default for Cache {
@@ -30,6 +33,7 @@ impl Default for Cache {
             link_types: TtlCache::new(Duration::from_secs(3600), 4),
             create_meta: TtlCache::new(Duration::from_secs(900), 256),
             owners: super::scope::Owners::default(),
+            cloud_id: TtlCache::new(Duration::from_secs(24 * 3600), 1),
         }
     }
 }

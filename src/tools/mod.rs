@@ -79,6 +79,7 @@ const TABLES: &[&[Tool<Services>]] = &[
     jira::service_desk::TOOLS,
     jira::metrics::TOOLS,
     jira::development::TOOLS,
+    jira::forms::TOOLS,
     jira::analysis::TOOLS,
 ];
 
@@ -110,6 +111,9 @@ pub fn confluence_error(e: confluence_api::Error) -> ToolError {
             param: param.into(),
             problem,
         },
+        confluence_api::Error::Http(h) if h.status() == Some(410) => ToolError::failed(format!(
+            "{h}; Atlassian's API gateway (OAuth or scoped token) no longer serves this Confluence v1 endpoint and v2 has no replacement for it; an API token on the site URL reaches it (README: Confluence through the API gateway)"
+        )),
         other => ToolError::failed(other.to_string()),
     }
 }

@@ -70,6 +70,15 @@ pub static NUMERIC_ID: Format = Format {
     check: is_numeric_id,
     normalize: None,
 };
+/// A Confluence page or blog post: its id, a page URL (Cloud `/spaces/KEY/pages/ID/...`,
+/// `viewpage.action?pageId=ID`, Server/DC `/display/KEY/Title`) or a tiny link (`/x/CODE`); the
+/// reference has no pattern on these, and `confluence::Confluence::resolve_page` resolves them.
+pub static PAGE_REF: Format = Format {
+    name: "page_ref",
+    expected: "a page id like 123456, a page URL or a tiny link (/x/...)",
+    check: crate::confluence::is_page_ref,
+    normalize: None,
+};
 pub static SPACE_KEY: Format = Format {
     name: "space_key",
     expected: "a space key like DEV or ~username",
@@ -85,13 +94,10 @@ pub const ISSUE_KEY_PARAM: Param = Param::string("issue_key", "Issue key, e.g. P
 pub const PROJECT_KEY_PARAM: Param = Param::string("project_key", "Project key, e.g. PROJ.")
     .format(&PROJECT_KEY)
     .required();
-/// `page_id`, required.
-pub const PAGE_ID: Param = Param::string(
-    "page_id",
-    "Numeric page id (from search results or the page URL).",
-)
-.format(&NUMERIC_ID)
-.required();
+/// `page_id`, required: an id, a page URL or a tiny link.
+pub const PAGE_ID: Param = Param::string("page_id", "Page id, page URL or tiny link.")
+    .format(&PAGE_REF)
+    .required();
 /// `space_key`, required.
 pub const SPACE_KEY_PARAM: Param = Param::string("space_key", "Space key, e.g. DEV.")
     .format(&SPACE_KEY)
@@ -133,13 +139,13 @@ pub static ATTACHMENT_ID: Format = Format {
     check: is_attachment_id,
     normalize: None,
 };
-/// `page_id`, required, described briefly.
+/// `page_id`, required, described briefly (an id, a page URL or a tiny link).
 pub const PAGE: Param = Param::string("page_id", "Page id.")
-    .format(&NUMERIC_ID)
+    .format(&PAGE_REF)
     .required();
-/// `content_id`: a page or blog post, required.
+/// `content_id`: a page or blog post (id, URL or tiny link), required.
 pub const CONTENT_ID: Param = Param::string("content_id", "Page or blog post id.")
-    .format(&NUMERIC_ID)
+    .format(&PAGE_REF)
     .required();
 /// `attachment_id`, required.
 pub const ATTACHMENT_ID_PARAM: Param = Param::string("attachment_id", "Attachment id (att123).")

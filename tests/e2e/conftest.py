@@ -91,3 +91,23 @@ def spawn(server_bin: Path, make_env, workdir: Path) -> Iterator[Callable[..., R
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def start(server_bin, make_env, workdir) -> Iterator[Callable[..., object]]:
+    """start(*args, **env_overrides) -> an HttpServer; every server started must stop with exit
+    code 0 and leave no secret in its stderr."""
+    from http_helpers import HttpServer
+
+    servers: list[HttpServer] = []
+
+    def run(*args: str, **env: str | None) -> HttpServer:
+        srv = HttpServer(server_bin, make_env(**env), workdir, *args)
+        servers.append(srv)
+        return srv
+
+    yield run
+    for srv in servers:
+        assert srv.stop() == 0, srv.stderr()
+        assert not leaked_secrets(srv.stderr())
+

@@ -12,13 +12,10 @@ import os
 import socket
 import stat
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
 
 from attack_helpers import Prober, connect, healthz_once, post_raw, readyz, recv_all, rss_kib, status_of
-from e2e_helpers import leaked_secrets
 from http_helpers import HttpServer, raw, wait_until
 
 INIT = {
@@ -31,22 +28,6 @@ PER_PEER_CONNECTIONS = 64  # HttpLimits::default().max_connections_per_peer
 PER_PEER_STREAMS = 16  # HttpLimits::default().max_streams_per_peer
 PER_OWNER_SESSIONS = 100  # HttpLimits::default().max_sessions_per_owner
 MAX_BATCH = 100  # mcp::MAX_BATCH_ITEMS
-
-
-@pytest.fixture
-def start(server_bin, make_env, workdir) -> Iterator[Callable[..., HttpServer]]:
-    servers: list[HttpServer] = []
-
-    def run(*args: str, **env: str | None) -> HttpServer:
-        srv = HttpServer(server_bin, make_env(**env), workdir, *args)
-        servers.append(srv)
-        return srv
-
-    yield run
-    for srv in servers:
-        code = srv.stop()
-        assert code == 0, srv.stderr()
-        assert not leaked_secrets(srv.stderr())
 
 
 def close_all(socks: list[socket.socket]) -> None:

@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
 
-from http_helpers import HttpServer, raw
+from http_helpers import raw
 
 INIT = {
     "jsonrpc": "2.0",
@@ -24,20 +22,6 @@ INIT = {
 }
 ALLOWED = "https://mcp-console.example.com"
 README = Path(__file__).resolve().parents[2] / "README.md"
-
-
-@pytest.fixture
-def start(server_bin, make_env, workdir) -> Iterator[Callable[..., HttpServer]]:
-    servers: list[HttpServer] = []
-
-    def run(*args: str, **env: str | None) -> HttpServer:
-        srv = HttpServer(server_bin, make_env(**env), workdir, *args)
-        servers.append(srv)
-        return srv
-
-    yield run
-    for srv in servers:
-        assert srv.stop() == 0, srv.stderr()
 
 
 def test_an_allowed_origin_gets_cors_answers(start):

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from e2e_helpers import FIXTURE_TOOLS, REPO_ROOT, leaked_secrets
-from http_helpers import HttpServer, Sandbox
+from e2e_helpers import FIXTURE_TOOLS, REPO_ROOT
+from http_helpers import Sandbox
 
 JS_SRC = REPO_ROOT / "tests/e2e/js"
 JS_DIR = Path(os.environ.get("MCP_ATLASSIAN_JS_DIR", REPO_ROOT / "target/e2e-js"))
@@ -58,21 +58,6 @@ def js() -> dict[str, str]:
         pytest.fail(f"{JS_DIR} has no installed JS clients: run `make js-tools`", pytrace=False)
     shutil.copy(JS_SRC / "ts_client.mjs", JS_DIR / "ts_client.mjs")
     return {**os.environ, "PATH": f"{bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}", "NO_COLOR": "1"}
-
-
-@pytest.fixture
-def start(server_bin, make_env, workdir):
-    servers: list[HttpServer] = []
-
-    def run(*args: str, **env: str | None) -> HttpServer:
-        srv = HttpServer(server_bin, make_env(**env), workdir, *args)
-        servers.append(srv)
-        return srv
-
-    yield run
-    for srv in servers:
-        assert srv.stop() == 0, srv.stderr()
-        assert not leaked_secrets(srv.stderr())
 
 
 def run(js: dict[str, str], *argv: str, timeout: float = 120) -> subprocess.CompletedProcess:

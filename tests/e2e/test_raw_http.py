@@ -9,11 +9,8 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Callable, Iterator
 
-import pytest
 
-from e2e_helpers import leaked_secrets
 from http_helpers import HttpServer, raw, wait_until
 
 INIT = {
@@ -27,22 +24,6 @@ META = {
     "io.modelcontextprotocol/protocolVersion": MODERN,
     "io.modelcontextprotocol/clientCapabilities": {},
 }
-
-
-@pytest.fixture
-def start(server_bin, make_env, workdir) -> Iterator[Callable[..., HttpServer]]:
-    servers: list[HttpServer] = []
-
-    def run(*args: str, **env: str | None) -> HttpServer:
-        srv = HttpServer(server_bin, make_env(**env), workdir, *args)
-        servers.append(srv)
-        return srv
-
-    yield run
-    for srv in servers:
-        code = srv.stop()
-        assert code == 0, srv.stderr()
-        assert not leaked_secrets(srv.stderr())
 
 
 def initialize(srv: HttpServer, headers: dict | None = None) -> str:

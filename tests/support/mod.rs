@@ -23,6 +23,27 @@ impl Drop for Proc {
     }
 }
 
+/// A sandbox of `flavour` (`cloud` or `server`) on a free loopback port: the process (killed when
+/// dropped; its stdin stays open with it, so the sandbox also ends with the test process) and its
+/// base URL.
+pub fn sandbox(flavour: &str) -> (Proc, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atlassian-sandbox"))
+        .args(["--port", "0", "--flavour", flavour, "--exit-with-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line.trim().trim_start_matches("listening on ").to_string();
+    assert!(base.starts_with("http://127.0.0.1:"), "{line:?}");
+    (Proc(child), base)
+}
+
 /// A loopback port nothing listens on (right now).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

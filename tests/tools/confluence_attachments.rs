@@ -80,7 +80,7 @@ pub const ROWS: &[Row] = &[
         "confluence_download_content_attachments",
         On::Both,
         r#"{"content_id": "abc"}"#,
-        "numeric id",
+        "is not a page id",
         &[],
     ),
     Row::ok(

@@ -68,7 +68,7 @@ pub const ROWS: &[Row] = &[
         "confluence_get_inline_comments",
         On::Both,
         r#"{"page_id": "12x"}"#,
-        "numeric id",
+        "is not a page id",
         &[],
     ),
     Row::ok(

@@ -1,6 +1,6 @@
 //! Rows for the `confluence_pages` toolset.
 
-use crate::harness::{BOB, On, Row, run_table};
+use crate::harness::{BOB, FILTERED, On, Row, run_table};
 
 pub const ROWS: &[Row] = &[
     Row::ok(
@@ -82,11 +82,60 @@ pub const ROWS: &[Row] = &[
             "...",
         ],
     ),
+    // Page references: a tiny link, a Server/DC display URL (looked up by title), a viewpage URL.
+    Row::ok(
+        "confluence_get_page",
+        On::Both,
+        r#"{"page_id": "https://wiki.example.com/wiki/x/6gM"}"#,
+        &["/id=1002", "/title=Architecture Overview"],
+        &["..."],
+    ),
+    Row::ok(
+        "confluence_get_page",
+        On::Server,
+        r#"{"page_id": "https://wiki.example.com/display/ENG/Architecture+Overview"}"#,
+        &["/id=1002"],
+        &["GET /rest/api/content"],
+    ),
+    Row::ok(
+        "confluence_get_labels",
+        On::Both,
+        r#"{"page_id": "https://wiki.example.com/pages/viewpage.action?pageId=1002"}"#,
+        &["/page_id=1002", "/labels/0/name"],
+        &["..."],
+    ),
+    Row::ok(
+        "confluence_get_page_children",
+        On::Server,
+        r#"{"parent_id": "https://wiki.example.com/display/ENG/Engineering+Home"}"#,
+        &["/children/0/id"],
+        &[
+            "GET /rest/api/content",
+            "GET /rest/api/content/1001/child/page",
+        ],
+    ),
+    // The space filter applies to the page a URL resolves to, before any request for titles.
+    Row::err(
+        "confluence_get_labels",
+        On::Both,
+        r#"{"page_id": "https://wiki.example.com/wiki/spaces/ENG/pages/1002/Architecture"}"#,
+        "outside the spaces",
+        &["..."],
+    )
+    .with(FILTERED),
+    Row::err(
+        "confluence_get_page_children",
+        On::Server,
+        r#"{"parent_id": "https://wiki.example.com/display/ENG/Engineering+Home"}"#,
+        "outside the spaces",
+        &[],
+    )
+    .with(FILTERED),
     Row::err(
         "confluence_get_page",
         On::Both,
         r#"{"page_id": "12a"}"#,
-        "is not a numeric id",
+        "is not a page id",
         &[],
     ),
     Row::err(

@@ -21,6 +21,8 @@ fn all_rows() -> Vec<&'static Row> {
         crate::jira_metrics::ROWS,
         crate::jira_development::ROWS,
         crate::jira_analysis::ROWS,
+        crate::jira_forms::ROWS,
+        crate::jira_moves::ROWS,
     ]
     .iter()
     .flat_map(|t| t.iter())

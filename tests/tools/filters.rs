@@ -179,7 +179,7 @@ pub const ROWS: &[Row] = &[
     refused(
         "confluence_get_page",
         r#"{"page_id": "1002/../2002"}"#,
-        "is not a numeric id",
+        "is not a page id",
     ),
     Row::err(
         "confluence_get_page",

@@ -74,6 +74,15 @@ pub const FILTERED: Cfg = Cfg {
         ("CONFLUENCE_SPACES_FILTER", "OPS"),
     ],
 };
+/// alice through Atlassian's API gateway: an OAuth access token with the site's cloud id
+/// (`ATLASSIAN_OAUTH_CLOUD_ID`, `ATLASSIAN_API_GATEWAY_URL` = the sandbox), no site URLs, so
+/// every request goes to `/ex/{product}/{cloudId}/...` (Cloud only).
+pub const GATEWAY: Cfg = Cfg {
+    user: "alice",
+    extra: &[(GATEWAY_MARK, "alice-oauth-token")],
+};
+/// The `extra` key that makes a configuration go through the gateway (its value: the token).
+const GATEWAY_MARK: &str = "@gateway";
 /// bob, who may not see the SUP project or the HR space.
 pub const BOB: Cfg = Cfg {
     user: "bob",
@@ -314,18 +323,35 @@ pub struct World {
 impl World {
     /// The server for `cfg` (started on first use).
     pub fn server(&mut self, cfg: Cfg) -> &mut Server {
-        let dep = self.dep;
-        let base_env = self.sandbox.env(cfg.user);
+        let base_env = match cfg.extra.iter().find(|(k, _)| *k == GATEWAY_MARK) {
+            Some((_, token)) => self.gateway_env(token),
+            None => self.sandbox.env(cfg.user),
+        };
         self.servers.entry(cfg).or_insert_with(|| {
             let mut env = base_env;
             env.extend(
                 cfg.extra
                     .iter()
+                    .filter(|(k, _)| *k != GATEWAY_MARK)
                     .map(|(k, v)| (k.to_string(), v.to_string())),
             );
-            let _ = dep;
             Server::start(&env, "2025-11-25")
         })
+    }
+
+    /// Variables for an OAuth access token through the API gateway (the sandbox plays it).
+    pub fn gateway_env(&self, token: &str) -> Vec<(String, String)> {
+        assert_eq!(self.dep, Dep::Cloud, "the API gateway is Cloud's");
+        let info: Value = serde_json::from_str(&self.sandbox.get("/__sandbox/info")).unwrap();
+        let cloud_id = info["cloud_id"].as_str().unwrap().to_string();
+        vec![
+            ("ATLASSIAN_OAUTH_CLOUD_ID".into(), cloud_id),
+            ("ATLASSIAN_OAUTH_ACCESS_TOKEN".into(), token.into()),
+            (
+                "ATLASSIAN_API_GATEWAY_URL".into(),
+                self.sandbox.base.clone(),
+            ),
+        ]
     }
 
     /// The requests logged since the last clear, each checked against the specs.
@@ -419,6 +445,11 @@ fn request_line(r: &Value) -> String {
 
 /// Run one row on one deployment; `Err` says what differs.
 pub fn run(row: &Row, dep: Dep) -> Result<Value, String> {
+    run_logged(row, dep).map(|(body, _)| body)
+}
+
+/// Like [`run`], also giving the upstream requests the row caused (read under the same lock).
+pub fn run_logged(row: &Row, dep: Dep) -> Result<(Value, Vec<Value>), String> {
     let mut w = world(dep);
     w.sandbox.clear_log();
     let args: Value = serde_json::from_str(row.args).map_err(|e| format!("bad args: {e}"))?;
@@ -464,7 +495,7 @@ pub fn run(row: &Row, dep: Dep) -> Result<Value, String> {
     if !fits {
         return Err(format!("requests {lines:?}, want {want:?}"));
     }
-    Ok(body)
+    Ok((body, log))
 }
 
 /// Run every row of a table on every deployment it names; fails with all the differences.

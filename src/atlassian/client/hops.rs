@@ -11,8 +11,9 @@ use super::{Client, MAX_REDIRECTS, Method, Raw, Request};
 
 impl Client {
     /// One attempt: the request and the redirects it leads to. Each hop gets the credentials,
-    /// custom and pass-through headers only when it stays on the site's origin; a caller-chosen
-    /// site's hops pass its guard. GET and HEAD-like requests follow redirects; others stop at
+    /// custom and pass-through headers only when it stays on the site's origin (a gateway
+    /// request's hops inside its scope get the credentials alone); a caller-chosen site's other
+    /// hops pass its guard. GET and HEAD-like requests follow redirects; others stop at
     /// the redirect (Atlassian's APIs do not redirect writes).
     pub(super) fn once(
         &self,
@@ -24,7 +25,11 @@ impl Client {
         let encoded = encode_body(&req.body);
         let mut url = first.to_string();
         for hop in 0..=MAX_REDIRECTS {
-            let trusted = same_origin(&url, &self.opts.base_url);
+            let own = same_origin(&url, &self.opts.base_url);
+            // A gateway request's own scope (admin-configured origin, fixed path prefix) is as
+            // trusted as the site for the credentials, never for the custom headers.
+            let scoped = !own && req.scope.as_ref().is_some_and(|s| s.admits(&url));
+            let trusted = own || scoped;
             if let Some(guard) = &self.hop_guard
                 && (hop > 0 || !trusted)
             {
@@ -34,13 +39,15 @@ impl Client {
             }
             let mut headers: Vec<(String, String)> =
                 vec![("Accept".into(), "application/json, */*;q=0.5".into())];
-            if trusted {
+            if own {
                 headers.extend(
                     self.opts
                         .headers
                         .iter()
                         .map(|(k, v)| (k.clone(), v.expose().to_string())),
                 );
+            }
+            if trusted {
                 headers.extend(req.headers.iter().cloned());
                 if let Some(auth) = credentials.header() {
                     headers.push(("Authorization".into(), auth));

@@ -5,7 +5,7 @@
 //! | `GET /__sandbox/health` | `{"ok":true,"flavour":...}` |
 //! | `GET /__sandbox/info` | flavour, base URLs, cloud id, every seeded user with credentials |
 //! | `GET /__sandbox/env` | `KEY=value` lines that point mcp-atlassian at this sandbox (`?user=`) |
-//! | `GET /__sandbox/requests?since=N` | the request log (method, path, query, params, user, status, fault, content type, body size, JSON body) |
+//! | `GET /__sandbox/requests?since=N` | the request log (method, host, path, query, params, user, status, fault, content type, body size, JSON body) |
 //! | `DELETE /__sandbox/requests` | empties the log |
 //! | `POST /__sandbox/reset` | restores the seed; empties log and fault rules |
 //! | `GET`/`POST`/`DELETE /__sandbox/faults` | list / add (`{fault, path, method, count}`) / clear global fault rules |
@@ -136,9 +136,13 @@ pub fn env(app: &App, who: &str) -> String {
         Flavour::Cloud => format!(
             "JIRA_URL={jira}\nJIRA_DEPLOYMENT=cloud\nJIRA_USERNAME={email}\nJIRA_API_TOKEN={tok}\n\
              CONFLUENCE_URL={confluence}\nCONFLUENCE_DEPLOYMENT=cloud\n\
-             CONFLUENCE_USERNAME={email}\nCONFLUENCE_API_TOKEN={tok}\n",
+             CONFLUENCE_USERNAME={email}\nCONFLUENCE_API_TOKEN={tok}\n\
+             ATLASSIAN_API_GATEWAY_URL={gateway}\n",
             email = u.email,
-            tok = u.api_token
+            tok = u.api_token,
+            // The sandbox also plays api.atlassian.com (Forms API): under another host name,
+            // so that the gateway is another origin than the site, as it really is.
+            gateway = app.base.replace("://127.0.0.1:", "://localhost:"),
         ),
         Flavour::Server => format!(
             "JIRA_URL={jira}\nJIRA_DEPLOYMENT=server\nJIRA_PERSONAL_TOKEN={pat}\n\

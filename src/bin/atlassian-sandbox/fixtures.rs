@@ -89,6 +89,7 @@ pub fn load(dir: Option<&Path>) -> Result<Store, String> {
             service_desks: jira.service_desks,
             forms: jira.forms,
             devinfo: jira.devinfo,
+            bulk_tasks: Default::default(),
         },
         conf: Conf {
             spaces: conf.spaces,

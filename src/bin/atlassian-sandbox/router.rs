@@ -131,8 +131,9 @@ fn read_request(rq: &mut tiny_http::Request) -> Result<Req, Resp> {
     Ok(req)
 }
 
-/// Removes `/ex/{product}/{cloudId}` (Cloud) or `/jira`, `/confluence` (Server/DC).
-fn strip_prefix(app: &App, req: &mut Req, cloud_id: &str) -> Result<(), Resp> {
+/// Removes `/ex/{product}/{cloudId}` (Cloud) or `/jira`, `/confluence` (Server/DC); true when the
+/// request came through the API gateway form.
+fn strip_prefix(app: &App, req: &mut Req, cloud_id: &str) -> Result<bool, Resp> {
     let path = req.path.clone();
     if let Some(rest) = path.strip_prefix("/ex/") {
         if app.flavour != Flavour::Cloud {
@@ -152,6 +153,7 @@ fn strip_prefix(app: &App, req: &mut Req, cloud_id: &str) -> Result<(), Resp> {
             ));
         }
         req.path = format!("/{tail}");
+        return Ok(true);
     } else if app.flavour == Flavour::Server {
         for ctx in ["/jira/", "/confluence/"] {
             if let Some(rest) = path.strip_prefix(ctx) {
@@ -159,7 +161,7 @@ fn strip_prefix(app: &App, req: &mut Req, cloud_id: &str) -> Result<(), Resp> {
             }
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 fn handle(app: &App, mut rq: tiny_http::Request) {
@@ -174,10 +176,13 @@ fn handle(app: &App, mut rq: tiny_http::Request) {
     };
     let original_path = req.path.clone();
     let cloud_id = app.state.locked().site.cloud_id.clone();
-    if let Err(resp) = strip_prefix(app, &mut req, &cloud_id) {
-        respond(rq, resp);
-        return;
-    }
+    let gateway = match strip_prefix(app, &mut req, &cloud_id) {
+        Ok(g) => g,
+        Err(resp) => {
+            respond(rq, resp);
+            return;
+        }
+    };
     if req.path.starts_with("/__sandbox/") || req.path == "/__sandbox" {
         respond(rq, control::handle(app, &req));
         return;
@@ -213,6 +218,7 @@ fn handle(app: &App, mut rq: tiny_http::Request) {
     });
     let mut entry = json!({
         "method": req.method,
+        "host": req.header("Host"),
         "path": original_path,
         "query": req.raw_query,
         "params": params(&req),
@@ -235,7 +241,7 @@ fn handle(app: &App, mut rq: tiny_http::Request) {
     }
     let resp = match status_fault {
         Some((code, retry_after)) => fault_response(fam, code, retry_after),
-        None => route(app, &req, caller),
+        None => route(app, &req, caller, gateway),
     };
     let resp = with_common_headers(app, resp, username.as_deref());
     record(app, entry, resp.status, started);
@@ -325,8 +331,9 @@ fn with_common_headers(app: &App, resp: Resp, user: Option<&str>) -> Resp {
     resp
 }
 
-/// Public endpoints first, then credentials, then the product routers.
-fn route(app: &App, req: &Req, caller: Caller) -> Resp {
+/// Public endpoints first, then credentials, then the product routers (through the API
+/// gateway, the Confluence v1 endpoints Atlassian removed there answer 410 Gone).
+fn route(app: &App, req: &Req, caller: Caller, gateway: bool) -> Resp {
     let fam = auth::family(app.flavour, &req.path);
     if let Some(resp) = oauth::public(app, req) {
         return resp;
@@ -342,6 +349,11 @@ fn route(app: &App, req: &Req, caller: Caller) -> Resp {
         }
         Caller::Rejected(why) => return auth::unauthorized(app.flavour, &req.path, why),
     };
+    if gateway && fam == Family::ConfluenceV1 {
+        if let Some(gone) = confluence::gateway_gone(&req.method, req) {
+            return gone;
+        }
+    }
     let mut ctx = Ctx {
         st: &mut st,
         user: *user,

@@ -49,6 +49,8 @@ pub struct Jira {
     pub service_desks: Vec<ServiceDesk>,
     pub forms: Vec<Form>,
     pub devinfo: Vec<DevInfo>,
+    /// Bulk move tasks: task id → (polls so far, the finished task's progress body).
+    pub bulk_tasks: HashMap<String, (u32, serde_json::Value)>,
 }
 
 #[derive(Clone, Debug, Default)]

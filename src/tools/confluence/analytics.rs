@@ -8,7 +8,11 @@ use crate::tools::params::PAGE;
 fn views(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     let title = args.bool("include_title").unwrap_or(true);
     run(s, ctx, |c, cancel| {
-        c.page_views(args.string("page_id"), title, cancel)
+        c.page_views(
+            &c.resolve_page(args.string("page_id"), cancel)?,
+            title,
+            cancel,
+        )
     })
 }
 

@@ -21,14 +21,17 @@ fn incoming(u: Upload) -> Fetched {
 }
 
 fn list(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
-    let req = AttachmentList {
-        content_id: args.string("content_id"),
-        start: args.count("start"),
-        limit: s.limit(args.int("limit").unwrap_or(50)),
-        filename: args.str("filename"),
-        media_type: args.str("media_type"),
-    };
-    run(s, ctx, |c, cancel| c.attachments(&req, cancel))
+    run(s, ctx, |c, cancel| {
+        let id = c.resolve_page(args.string("content_id"), cancel)?;
+        let req = AttachmentList {
+            content_id: &id,
+            start: args.count("start"),
+            limit: s.limit(args.int("limit").unwrap_or(50)),
+            filename: args.str("filename"),
+            media_type: args.str("media_type"),
+        };
+        c.attachments(&req, cancel)
+    })
 }
 
 fn upload(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
@@ -56,7 +59,7 @@ fn upload(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     }
     run(s, ctx, |c, cancel| {
         c.upload(
-            args.string("content_id"),
+            &c.resolve_page(args.string("content_id"), cancel)?,
             vec![file],
             args.str("comment"),
             args.bool("minor_edit").unwrap_or(false),
@@ -89,7 +92,7 @@ fn upload_many(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     }
     run(s, ctx, |c, cancel| {
         c.upload(
-            args.string("content_id"),
+            &c.resolve_page(args.string("content_id"), cancel)?,
             files,
             args.str("comment"),
             args.bool("minor_edit").unwrap_or(false),
@@ -127,14 +130,10 @@ fn download(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
 fn download_all(s: &Services, args: &Args, ctx: &CallCtx, images: bool) -> ToolOutput {
     let site = sites::confluence(s, ctx)?;
     let max = s.max_file_bytes as usize;
+    let cancel = || ctx.is_cancelled();
     let (summary, files) = site
-        .download_all(
-            args.string("content_id"),
-            images,
-            max,
-            max.saturating_mul(4),
-            &|| ctx.is_cancelled(),
-        )
+        .resolve_page(args.string("content_id"), &cancel)
+        .and_then(|id| site.download_all(&id, images, max, max.saturating_mul(4), &cancel))
         .map_err(confluence_error)?;
     Ok(files_output(s, summary, files))
 }

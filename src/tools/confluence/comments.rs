@@ -11,19 +11,31 @@ const TOOLSET: &str = "confluence_comments";
 
 fn get(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     run(s, ctx, |c, cancel| {
-        c.comments(args.string("page_id"), false, cancel)
+        c.comments(
+            &c.resolve_page(args.string("page_id"), cancel)?,
+            false,
+            cancel,
+        )
     })
 }
 
 fn get_inline(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     run(s, ctx, |c, cancel| {
-        c.comments(args.string("page_id"), true, cancel)
+        c.comments(
+            &c.resolve_page(args.string("page_id"), cancel)?,
+            true,
+            cancel,
+        )
     })
 }
 
 fn add(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     run(s, ctx, |c, cancel| {
-        c.add_comment(args.string("page_id"), args.string("body"), cancel)
+        c.add_comment(
+            &c.resolve_page(args.string("page_id"), cancel)?,
+            args.string("body"),
+            cancel,
+        )
     })
 }
 
@@ -34,14 +46,17 @@ fn reply(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
 }
 
 fn add_inline(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
-    let req = InlineComment {
-        page_id: args.string("page_id"),
-        body: args.string("body"),
-        selection: args.string("text_selection"),
-        match_count: args.int("text_selection_match_count").unwrap_or(1).max(1) as usize,
-        match_index: args.count("text_selection_match_index"),
-    };
-    run(s, ctx, |c, cancel| c.add_inline_comment(&req, cancel))
+    run(s, ctx, |c, cancel| {
+        let page_id = c.resolve_page(args.string("page_id"), cancel)?;
+        let req = InlineComment {
+            page_id: &page_id,
+            body: args.string("body"),
+            selection: args.string("text_selection"),
+            match_count: args.int("text_selection_match_count").unwrap_or(1).max(1) as usize,
+            match_index: args.count("text_selection_match_index"),
+        };
+        c.add_inline_comment(&req, cancel)
+    })
 }
 
 const BODY: Param = Param::string("body", "Markdown.").required();

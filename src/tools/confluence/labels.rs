@@ -8,12 +8,18 @@ use crate::tools::params::PAGE;
 const TOOLSET: &str = "confluence_labels";
 
 fn get(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
-    run(s, ctx, |c, cancel| c.labels(args.string("page_id"), cancel))
+    run(s, ctx, |c, cancel| {
+        c.labels(&c.resolve_page(args.string("page_id"), cancel)?, cancel)
+    })
 }
 
 fn add(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     run(s, ctx, |c, cancel| {
-        c.add_label(args.string("page_id"), args.string("name"), cancel)
+        c.add_label(
+            &c.resolve_page(args.string("page_id"), cancel)?,
+            args.string("name"),
+            cancel,
+        )
     })
 }
 

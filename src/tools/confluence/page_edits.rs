@@ -7,7 +7,7 @@ use crate::confluence::{Body, Look, NewPage, PageEdit};
 use crate::mcp::{Args, CallCtx, Param, Tool, ToolError, ToolOutput};
 use crate::tools::Services;
 use crate::tools::files::read_upload;
-use crate::tools::params::{CONTENT_FORMAT, NUMERIC_ID, PAGE, SPACE_KEY, SPACE_KEY_PARAM};
+use crate::tools::params::{CONTENT_FORMAT, PAGE, PAGE_REF, SPACE_KEY, SPACE_KEY_PARAM};
 
 const TOOLSET: &str = "confluence_pages";
 
@@ -47,37 +47,44 @@ fn look(args: &Args) -> Look<'_> {
 
 fn create(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     let text = content(s, args, true)?.unwrap_or_default();
-    let req = NewPage {
-        space_key: args.string("space_key"),
-        title: args.string("title"),
-        body: Body {
-            text: &text,
-            format: args.string("content_format"),
-        },
-        parent_id: args.str("parent_id"),
-        look: look(args),
-        include_content: args.bool("include_content").unwrap_or(false),
-        subtype: args.str("subtype"),
-    };
-    run(s, ctx, |c, cancel| c.create_page(&req, cancel))
+    run(s, ctx, |c, cancel| {
+        let parent = c.resolve_opt(args.str("parent_id"), cancel)?;
+        let req = NewPage {
+            space_key: args.string("space_key"),
+            title: args.string("title"),
+            body: Body {
+                text: &text,
+                format: args.string("content_format"),
+            },
+            parent_id: parent.as_deref(),
+            look: look(args),
+            include_content: args.bool("include_content").unwrap_or(false),
+            subtype: args.str("subtype"),
+        };
+        c.create_page(&req, cancel)
+    })
 }
 
 fn update(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     let text = content(s, args, false)?;
-    let req = PageEdit {
-        page_id: args.string("page_id"),
-        title: args.string("title"),
-        body: text.as_deref().map(|t| Body {
-            text: t,
-            format: args.string("content_format"),
-        }),
-        minor: args.bool("is_minor_edit").unwrap_or(false),
-        message: args.str("version_comment"),
-        parent_id: args.str("parent_id"),
-        look: look(args),
-        include_content: args.bool("include_content").unwrap_or(false),
-    };
-    run(s, ctx, |c, cancel| c.update_page(&req, cancel))
+    run(s, ctx, |c, cancel| {
+        let page_id = c.resolve_page(args.string("page_id"), cancel)?;
+        let parent = c.resolve_opt(args.str("parent_id"), cancel)?;
+        let req = PageEdit {
+            page_id: &page_id,
+            title: args.string("title"),
+            body: text.as_deref().map(|t| Body {
+                text: t,
+                format: args.string("content_format"),
+            }),
+            minor: args.bool("is_minor_edit").unwrap_or(false),
+            message: args.str("version_comment"),
+            parent_id: parent.as_deref(),
+            look: look(args),
+            include_content: args.bool("include_content").unwrap_or(false),
+        };
+        c.update_page(&req, cancel)
+    })
 }
 
 fn update_section(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
@@ -87,7 +94,7 @@ fn update_section(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     };
     run(s, ctx, |c, cancel| {
         c.update_section(
-            args.string("page_id"),
+            &c.resolve_page(args.string("page_id"), cancel)?,
             args.string("heading_text"),
             body,
             args.bool("is_minor_edit").unwrap_or(false),
@@ -99,17 +106,18 @@ fn update_section(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
 
 fn delete(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     run(s, ctx, |c, cancel| {
-        c.delete_page(args.string("page_id"), cancel)
+        c.delete_page(&c.resolve_page(args.string("page_id"), cancel)?, cancel)
     })
 }
 
 fn copy(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     run(s, ctx, |c, cancel| {
         c.copy_page(
-            args.string("source_page_id"),
+            &c.resolve_page(args.string("source_page_id"), cancel)?,
             args.string("destination_space_key"),
             args.string("new_title"),
-            args.str("destination_parent_id"),
+            c.resolve_opt(args.str("destination_parent_id"), cancel)?
+                .as_deref(),
             args.bool("copy_attachments").unwrap_or(true),
             cancel,
         )
@@ -119,8 +127,9 @@ fn copy(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
 fn move_page(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     run(s, ctx, |c, cancel| {
         c.move_page(
-            args.string("page_id"),
-            args.str("target_parent_id"),
+            &c.resolve_page(args.string("page_id"), cancel)?,
+            c.resolve_opt(args.str("target_parent_id"), cancel)?
+                .as_deref(),
             args.str("target_space_key"),
             args.string("position"),
             cancel,
@@ -130,7 +139,7 @@ fn move_page(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
 
 const TITLE: Param = Param::string("title", "Page title.").required();
 const CONTENT: Param = Param::string("content", "Page body.");
-const PARENT: Param = Param::string("parent_id", "Parent page id.").format(&NUMERIC_ID);
+const PARENT: Param = Param::string("parent_id", "Parent page id.").format(&PAGE_REF);
 const ANCHORS: Param =
     Param::bool("enable_heading_anchors", "Add an anchor to each heading.").default_bool(false);
 const INCLUDE: Param =
@@ -165,7 +174,7 @@ const UPDATE: &[Param] = &[
     Param::string("content", "New body; omitted keeps the stored one."),
     MINOR,
     COMMENT,
-    Param::string("parent_id", "New parent page id.").format(&NUMERIC_ID),
+    Param::string("parent_id", "New parent page id.").format(&PAGE_REF),
     CONTENT_FORMAT,
     ANCHORS,
     INCLUDE,
@@ -186,19 +195,19 @@ const SECTION: &[Param] = &[
 
 const COPY: &[Param] = &[
     Param::string("source_page_id", "Page to copy.")
-        .format(&NUMERIC_ID)
+        .format(&PAGE_REF)
         .required(),
     Param::string("destination_space_key", "Target space.")
         .format(&SPACE_KEY)
         .required(),
     Param::string("new_title", "Title of the copy.").required(),
-    Param::string("destination_parent_id", "Parent of the copy.").format(&NUMERIC_ID),
+    Param::string("destination_parent_id", "Parent of the copy.").format(&PAGE_REF),
     Param::bool("copy_attachments", "Cloud only.").default_bool(true),
 ];
 
 const MOVE: &[Param] = &[
     PAGE,
-    Param::string("target_parent_id", "Page to move under or beside.").format(&NUMERIC_ID),
+    Param::string("target_parent_id", "Page to move under or beside.").format(&PAGE_REF),
     Param::string("target_space_key", "Space to move to.").format(&SPACE_KEY),
     Param::string("position", "append (child), before or after (sibling).")
         .default_str("append")

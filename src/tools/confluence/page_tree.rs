@@ -5,21 +5,24 @@ use super::common::run;
 use crate::confluence::{Children, Restrictions};
 use crate::mcp::{Args, CallCtx, Param, ParamType, Tool, ToolOutput};
 use crate::tools::Services;
-use crate::tools::params::{NUMERIC_ID, PAGE, SPACE_KEY_PARAM, limit};
+use crate::tools::params::{PAGE, PAGE_REF, SPACE_KEY_PARAM, limit};
 
 const TOOLSET: &str = "confluence_pages";
 
 fn children(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
-    let req = Children {
-        parent_id: args.string("parent_id"),
-        expand: args.string("expand"),
-        limit: s.limit(args.int("limit").unwrap_or(25)),
-        start: args.count("start"),
-        include_content: args.bool("include_content").unwrap_or(false),
-        convert_to_markdown: args.bool("convert_to_markdown").unwrap_or(true),
-        include_folders: args.bool("include_folders").unwrap_or(true),
-    };
-    run(s, ctx, |c, cancel| c.children(&req, cancel))
+    run(s, ctx, |c, cancel| {
+        let parent_id = c.resolve_page(args.string("parent_id"), cancel)?;
+        let req = Children {
+            parent_id: &parent_id,
+            expand: args.string("expand"),
+            limit: s.limit(args.int("limit").unwrap_or(25)),
+            start: args.count("start"),
+            include_content: args.bool("include_content").unwrap_or(false),
+            convert_to_markdown: args.bool("convert_to_markdown").unwrap_or(true),
+            include_folders: args.bool("include_folders").unwrap_or(true),
+        };
+        c.children(&req, cancel)
+    })
 }
 
 fn tree(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
@@ -36,7 +39,12 @@ fn history(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     let n = args.int("version").unwrap_or(1).max(1) as u64;
     let md = args.bool("convert_to_markdown").unwrap_or(true);
     run(s, ctx, |c, cancel| {
-        c.page_version(args.string("page_id"), n, md, cancel)
+        c.page_version(
+            &c.resolve_page(args.string("page_id"), cancel)?,
+            n,
+            md,
+            cancel,
+        )
     })
 }
 
@@ -44,13 +52,18 @@ fn diff(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     let from = args.int("from_version").unwrap_or(1).max(1) as u64;
     let to = args.int("to_version").unwrap_or(1).max(1) as u64;
     run(s, ctx, |c, cancel| {
-        c.page_diff(args.string("page_id"), from, to, cancel)
+        c.page_diff(
+            &c.resolve_page(args.string("page_id"), cancel)?,
+            from,
+            to,
+            cancel,
+        )
     })
 }
 
 fn restrictions(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     run(s, ctx, |c, cancel| {
-        c.restrictions(args.string("page_id"), cancel)
+        c.restrictions(&c.resolve_page(args.string("page_id"), cancel)?, cancel)
     })
 }
 
@@ -63,13 +76,17 @@ fn set_restrictions(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
         edit_groups: list("edit_groups"),
     };
     run(s, ctx, |c, cancel| {
-        c.set_restrictions(args.string("page_id"), &new, cancel)
+        c.set_restrictions(
+            &c.resolve_page(args.string("page_id"), cancel)?,
+            &new,
+            cancel,
+        )
     })
 }
 
 const CHILDREN: &[Param] = &[
     Param::string("parent_id", "Page id.")
-        .format(&NUMERIC_ID)
+        .format(&PAGE_REF)
         .required(),
     Param::string("expand", "Server/DC expansions.").default_str("version,history"),
     limit(25, Some(50)),

@@ -1,9 +1,9 @@
 //! Toolset `confluence_pages`: finding and reading pages (search with CQL or words, get one page
 //! as Markdown). The space filter applies to the query and to every page that comes back.
 
-use crate::confluence::{GetPage, PageRef};
+use crate::confluence::{GetPage, PageRef, Reference, parse_page_ref};
 use crate::mcp::{Args, CallCtx, Param, Tool, ToolError, ToolOutput};
-use crate::tools::params::{NUMERIC_ID, SPACE_KEY, limit};
+use crate::tools::params::{PAGE_REF, SPACE_KEY, limit};
 use crate::tools::{Services, confluence_error, sites};
 
 const TOOLSET: &str = "confluence_pages";
@@ -31,12 +31,10 @@ fn search(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
 }
 
 fn get_page(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
-    let page = match (
-        args.str("page_id"),
-        args.str("title"),
-        args.str("space_key"),
-    ) {
-        (Some(id), _, _) => PageRef::Id(id),
+    let named = args.str("page_id").and_then(parse_page_ref);
+    let page = match (named.as_ref(), args.str("title"), args.str("space_key")) {
+        (Some(Reference::Id(id)), _, _) => PageRef::Id(id),
+        (Some(Reference::Title { space_key, title }), _, _) => PageRef::Title { space_key, title },
         (_, Some(title), Some(space_key)) => PageRef::Title { space_key, title },
         _ => {
             return Err(ToolError::InvalidArgument {
@@ -70,11 +68,7 @@ const SEARCH_PARAMS: &[Param] = &[
 ];
 
 const GET_PAGE_PARAMS: &[Param] = &[
-    Param::string(
-        "page_id",
-        "Numeric page id (from search results or the page URL).",
-    )
-    .format(&NUMERIC_ID),
+    Param::string("page_id", "Page id, page URL or tiny link.").format(&PAGE_REF),
     Param::string("title", "Exact page title; needs space_key."),
     Param::string("space_key", "Space key, used with title.").format(&SPACE_KEY),
     Param::bool(

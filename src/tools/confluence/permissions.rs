@@ -4,14 +4,14 @@
 use super::common::run;
 use crate::mcp::{Args, CallCtx, Param, Tool, ToolOutput};
 use crate::tools::Services;
-use crate::tools::params::{NUMERIC_ID, limit};
+use crate::tools::params::{NUMERIC_ID, PAGE_REF, limit};
 
 const TOOLSET: &str = "confluence_permissions";
 
 fn check(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
     run(s, ctx, |c, cancel| {
         c.check_permission(
-            args.string("content_id"),
+            &c.resolve_page(args.string("content_id"), cancel)?,
             args.string("user_identifier"),
             args.string("subject_type"),
             args.string("operation"),
@@ -29,7 +29,7 @@ fn space(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
 
 const CHECK: &[Param] = &[
     Param::string("content_id", "Page id.")
-        .format(&NUMERIC_ID)
+        .format(&PAGE_REF)
         .required(),
     Param::string("user_identifier", "Account id, or group name.").required(),
     Param::string("operation", "read, update or delete.")

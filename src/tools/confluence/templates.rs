@@ -4,7 +4,7 @@
 use super::common::run;
 use crate::mcp::{Args, CallCtx, Param, Tool, ToolOutput};
 use crate::tools::Services;
-use crate::tools::params::{NUMERIC_ID, SPACE_KEY, SPACE_KEY_PARAM, limit};
+use crate::tools::params::{PAGE_REF, SPACE_KEY, SPACE_KEY_PARAM, limit};
 
 const TOOLSET: &str = "confluence_templates";
 
@@ -27,7 +27,7 @@ fn create(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
             args.string("space_key"),
             args.string("title"),
             args.string("template_id"),
-            args.str("parent_id"),
+            c.resolve_opt(args.str("parent_id"), cancel)?.as_deref(),
             cancel,
         )
     })
@@ -44,7 +44,7 @@ const CREATE: &[Param] = &[
     SPACE_KEY_PARAM,
     Param::string("title", "Page title.").required(),
     TEMPLATE,
-    Param::string("parent_id", "Parent page id.").format(&NUMERIC_ID),
+    Param::string("parent_id", "Parent page id.").format(&PAGE_REF),
 ];
 
 /// The toolset's tools.

@@ -1,7 +1,7 @@
 //! Toolset `jira_issues`, the writes and lists beside reading: create (one or a batch), update
 //! (fields, transition, comment, worklog and attachments in one call, each part reported),
-//! assign, delete, a project's issues, and Cloud's bulk changelogs. The project filter is
-//! checked on every key before any request.
+//! assign, delete, move to another project (Cloud), a project's issues, and Cloud's bulk
+//! changelogs. The project filter is checked on every key before any request.
 
 use serde_json::{Map, Value, json};
 
@@ -303,6 +303,26 @@ fn batch_changelogs(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
         .map_err(jira_error)
 }
 
+fn move_issue(s: &Services, args: &Args, ctx: &CallCtx) -> ToolOutput {
+    let progress = |percent: f64, status: &str| ctx.progress(percent, Some(100.0), Some(status));
+    sites::jira(s, ctx)?
+        .move_issue(
+            args.string("issue_key"),
+            &args.string("target_project_key").to_ascii_uppercase(),
+            &|| ctx.is_cancelled(),
+            &progress,
+        )
+        .map(Into::into)
+        .map_err(jira_error)
+}
+
+const MOVE_PARAMS: &[Param] = &[
+    ISSUE_KEY_PARAM,
+    PROJECT_KEY_PARAM
+        .named("target_project_key")
+        .describe("Project to move it to."),
+];
+
 const DESCRIPTION: Param = Param::string("description", "Markdown.");
 const ASSIGNEE: Param = Param::string("assignee", "Account id, e-mail or name.");
 const COMPONENTS: Param = Param::string("components", "Component names, comma-separated.");
@@ -380,6 +400,7 @@ pub const TOOLS: &[Tool<Services>] = &[
     Tool::read("jira_update_issue", "Update issue", "Set fields; optionally also transition, comment, log work, attach files. Reports each part.", TOOLSET, "jira", UPDATE_PARAMS, update_issue).destroys(),
     Tool::read("jira_assign_issue", "Assign issue", "Assign or unassign an issue.", TOOLSET, "jira", ASSIGN_PARAMS, assign_issue).writes(),
     Tool::read("jira_delete_issue", "Delete issue", "Delete an issue and its sub-tasks.", TOOLSET, "jira", KEY_ONLY, delete_issue).destroys(),
+    Tool::read("jira_move_issue", "Move issue", "Move an issue to another project, keeping its type; waits up to 60 s for Jira's move task. Its key changes.", TOOLSET, "jira", MOVE_PARAMS, move_issue).destroys().cloud_only(),
     Tool::read("jira_get_project_issues", "Project issues", "A project's issues, newest first.", TOOLSET, "jira", PROJECT_ISSUES_PARAMS, project_issues),
     Tool::read("jira_batch_get_changelogs", "Changelogs", "Change histories of many issues.", TOOLSET, "jira", CHANGELOG_PARAMS, batch_changelogs).cloud_only(),
 ];

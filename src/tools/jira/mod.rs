@@ -3,6 +3,7 @@
 pub mod agile;
 pub mod analysis;
 pub mod development;
+pub mod forms;
 pub mod issues;
 // Jira tools part 1.
 pub mod attachments;

@@ -15,12 +15,11 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
 
 import pytest
 
 from attack_helpers import Prober, connect, post_raw, readyz, recv_all, rss_kib, status_of
-from http_helpers import HttpServer, raw, wait_until
+from http_helpers import raw, wait_until
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -32,20 +31,6 @@ INIT = {
 }
 HEAD_DEADLINE = 10.0  # HttpLimits::default().head_timeout
 BODY_DEADLINE = 30.0  # HttpLimits::default().body_timeout
-
-
-@pytest.fixture
-def start(server_bin, make_env, workdir) -> Iterator[Callable[..., HttpServer]]:
-    servers: list[HttpServer] = []
-
-    def run(*args: str, **env: str | None) -> HttpServer:
-        srv = HttpServer(server_bin, make_env(**env), workdir, *args)
-        servers.append(srv)
-        return srv
-
-    yield run
-    for srv in servers:
-        assert srv.stop() == 0, srv.stderr()
 
 
 def trickle(socks: list[socket.socket], data: bytes, until: float, every: float = 2.0) -> dict[int, int]:

@@ -76,7 +76,7 @@ pub fn page_json(ctx: &Ctx, p: &Page, x: &Expand, version: Option<u32>) -> Value
         "id": p.id.to_string(), "type": p.kind, "status": if historical { "historical" } else { p.status.as_str() }, "title": title,
         "macroRenderedOutput": {}, "extensions": {"position": p.position},
         "_links": {"webui": web_path(p), "edit": format!("/pages/resumedraft.action?draftId={}", p.id),
-                   "tinyui": format!("/x/{:x}", p.id), "self": format!("{b}/rest/api/content/{}", p.id)},
+                   "tinyui": format!("/x/{}", super::tiny_code(p.id)), "self": format!("{b}/rest/api/content/{}", p.id)},
         "_expandable": {"childTypes": "", "container": format!("/rest/api/space/{}", p.space), "metadata": "", "operations": "",
             "children": format!("/rest/api/content/{}/child", p.id), "restrictions": format!("/rest/api/content/{}/restriction/byOperation", p.id),
             "history": format!("/rest/api/content/{}/history", p.id), "ancestors": "", "body": "", "version": "",

@@ -9,6 +9,7 @@ pub mod search;
 pub mod site;
 pub mod v2;
 pub mod v2_blog;
+pub mod v2_props;
 pub mod v2_write;
 pub mod write;
 
@@ -192,6 +193,49 @@ pub fn page_list(ctx: &Ctx, req: &Req, all: Vec<Value>, cap: usize) -> Resp {
     Resp::ok(
         json!({"results": results, "start": start, "limit": limit, "size": results.len(), "_links": links}),
     )
+}
+
+/// Through the OAuth API gateway (`/ex/confluence/{cloudId}/wiki/rest/api/...`) Atlassian has
+/// removed the v1 endpoints that v2 replaced (RFC-19; sooperset/mcp-atlassian#1598): content
+/// read, list, create, update, delete, children, comments, attachment lists, label reads,
+/// properties, versions, copy and move, and spaces answer 410 Gone there. What v2 has no
+/// replacement for stays: CQL search and user search, label writes, attachment upload,
+/// restrictions, permission checks, templates, analytics, users and groups. Direct (site) v1 is
+/// untouched. `None`: the request goes on to the routers.
+pub fn gateway_gone(method: &str, req: &Req) -> Option<Resp> {
+    let segs = req.segments();
+    let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let rest = match s.as_slice() {
+        ["wiki", "rest", "api", rest @ ..] => rest,
+        _ => return None,
+    };
+    let kept = match (method, rest) {
+        ("POST", ["content", _, "label"]) | ("DELETE", ["content", _, "label", ..]) => true,
+        ("POST" | "PUT", ["content", _, "child", "attachment"]) => true,
+        (_, ["content", _, "restriction", ..]) => true,
+        ("POST", ["content", _, "permission", "check"]) => true,
+        (_, ["content", ..] | ["space", ..]) => false,
+        _ => true,
+    };
+    (!kept).then(|| {
+        Resp::json(
+            410,
+            &json!({"statusCode": 410,
+                "data": {"authorized": true, "valid": true, "errors": [], "successful": true},
+                "message": "com.atlassian.confluence.api.service.exceptions.pagesmodes.GoneException: This deprecated endpoint has been removed."}),
+        )
+    })
+}
+
+/// Confluence's tiny link code of a content id: the id's bytes (little-endian, trailing zeros
+/// dropped) in base64 with `/` as `-`, `+` as `_`, and trailing `A` and `=` cut.
+pub fn tiny_code(id: u64) -> String {
+    let bytes = id.to_le_bytes();
+    let b64 = crate::http::base64_encode(&bytes);
+    b64.trim_end_matches('=')
+        .trim_end_matches('A')
+        .replace('/', "-")
+        .replace('+', "_")
 }
 
 pub fn route(ctx: &mut Ctx, method: &str, req: &Req) -> Option<Resp> {

@@ -97,7 +97,7 @@ pub fn page_v2(ctx: &Ctx, p: &Page, req: &Req, version: Option<u32>) -> Value {
         "parentId": p.parent.map(|x| x.to_string()), "parentType": p.parent.map(|_| "page"), "position": p.position,
         "authorId": account(ctx, p.author()), "ownerId": account(ctx, p.author()), "createdAt": time::conf(p.created()),
         "version": version_v2(ctx, v),
-        "_links": {"webui": web_path(p), "editui": format!("/pages/resumedraft.action?draftId={}", p.id), "tinyui": format!("/x/{:x}", p.id)}});
+        "_links": {"webui": web_path(p), "editui": format!("/pages/resumedraft.action?draftId={}", p.id), "tinyui": format!("/x/{}", super::tiny_code(p.id))}});
     if p.parent.is_none() {
         let o = out.as_object_mut().unwrap();
         o.remove("parentId");
@@ -126,6 +126,15 @@ pub fn comment_v2(ctx: &Ctx, c: &PageComment, req: &Req) -> Value {
         "pageId": c.page.to_string(),
         "version": {"createdAt": time::conf(&c.created), "message": "", "number": c.version, "minorEdit": false, "authorId": account(ctx, &c.author)},
         "_links": {"webui": format!("{}?focusedCommentId={}", ctx.st.page(&c.page.to_string()).map(web_path).unwrap_or_default(), c.id)}});
+    if ctx
+        .st
+        .page(&c.page.to_string())
+        .is_some_and(|p| p.kind == "blogpost")
+    {
+        let o = v.as_object_mut().unwrap();
+        o.remove("pageId");
+        o.insert("blogPostId".into(), json!(c.page.to_string()));
+    }
     if let Some(p) = c.parent {
         v["parentCommentId"] = json!(p.to_string());
     }
@@ -146,7 +155,12 @@ fn attachment_v2(ctx: &Ctx, p: &Page, a: &crate::model::Attachment) -> Value {
         percent_encode(&a.filename),
         a.version
     );
-    json!({"id": format!("att{}", a.id), "status": "current", "title": a.filename, "createdAt": time::conf(&a.created), "pageId": p.id.to_string(),
+    let owner = if p.kind == "blogpost" {
+        "blogPostId"
+    } else {
+        "pageId"
+    };
+    json!({"id": format!("att{}", a.id), "status": "current", "title": a.filename, "createdAt": time::conf(&a.created), owner: p.id.to_string(),
         "mediaType": a.mime, "mediaTypeDescription": a.mime, "comment": a.comment, "fileId": format!("file-{}", a.id), "fileSize": a.data.len(),
         "webuiLink": format!("/pages/viewpageattachments.action?pageId={}", p.id), "downloadLink": download,
         "version": {"createdAt": time::conf(&a.created), "message": a.comment, "number": a.version, "minorEdit": false, "authorId": account(ctx, &a.author)},
@@ -212,6 +226,15 @@ fn bad_enum(rest: &[&str], req: &Req) -> Option<Resp> {
         }
     }
     None
+}
+
+/// `pages` → `page`, `blogposts` → `blogpost`: the content kind a v2 owner path serves.
+fn singular(owner: &str) -> &'static str {
+    if owner == "blogposts" {
+        "blogpost"
+    } else {
+        "page"
+    }
 }
 
 pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Resp> {
@@ -324,32 +347,37 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
             }
             Err(r) => r,
         },
-        ("GET", ["pages", id, kind @ ("footer-comments" | "inline-comments")]) => {
-            match readable_as(ctx, id, "page") {
-                Ok(i) => {
-                    let pid = ctx.st.conf.pages[i].id;
-                    let loc = if *kind == "footer-comments" {
-                        "footer"
-                    } else {
-                        "inline"
-                    };
-                    let all: Vec<Value> = ctx
-                        .st
-                        .conf
-                        .comments
-                        .iter()
-                        .filter(|c| c.page == pid && c.location == loc && c.parent.is_none())
-                        .filter(|c| {
-                            req.q("resolution-status")
-                                .is_none_or(|s| (s == "resolved") == c.resolved)
-                        })
-                        .map(|c| comment_v2(ctx, c, req))
-                        .collect();
-                    cursor_page(ctx, req, all)
-                }
-                Err(r) => r,
+        (
+            "GET",
+            [
+                owner @ ("pages" | "blogposts"),
+                id,
+                kind @ ("footer-comments" | "inline-comments"),
+            ],
+        ) => match readable_as(ctx, id, singular(owner)) {
+            Ok(i) => {
+                let pid = ctx.st.conf.pages[i].id;
+                let loc = if *kind == "footer-comments" {
+                    "footer"
+                } else {
+                    "inline"
+                };
+                let all: Vec<Value> = ctx
+                    .st
+                    .conf
+                    .comments
+                    .iter()
+                    .filter(|c| c.page == pid && c.location == loc && c.parent.is_none())
+                    .filter(|c| {
+                        req.q("resolution-status")
+                            .is_none_or(|s| (s == "resolved") == c.resolved)
+                    })
+                    .map(|c| comment_v2(ctx, c, req))
+                    .collect();
+                cursor_page(ctx, req, all)
             }
-        }
+            Err(r) => r,
+        },
         ("GET", [kind @ ("footer-comments" | "inline-comments"), id]) => {
             match visible_comment(ctx, id, kind) {
                 Ok(c) => Resp::ok(comment_v2(ctx, c, req)),
@@ -399,35 +427,40 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
                 Err(r) => r,
             }
         }
-        ("GET", ["pages", id, "versions"]) => match readable_as(ctx, id, "page") {
-            Ok(i) => {
-                let all: Vec<Value> = ctx.st.conf.pages[i]
-                    .versions
-                    .iter()
-                    .rev()
-                    .map(|v| version_v2(ctx, v))
-                    .collect();
-                cursor_page(ctx, req, all)
+        ("GET", [owner @ ("pages" | "blogposts"), id, "versions"]) => {
+            match readable_as(ctx, id, singular(owner)) {
+                Ok(i) => {
+                    let all: Vec<Value> = ctx.st.conf.pages[i]
+                        .versions
+                        .iter()
+                        .rev()
+                        .map(|v| version_v2(ctx, v))
+                        .collect();
+                    cursor_page(ctx, req, all)
+                }
+                Err(r) => r,
             }
-            Err(r) => r,
-        },
-        ("GET", ["pages", id, "attachments"]) => match readable_as(ctx, id, "page") {
-            Ok(i) => {
-                let p = &ctx.st.conf.pages[i];
-                let name = req.q("filename");
-                let media = req.q("mediaType");
-                let all: Vec<Value> = p
-                    .attachments
-                    .iter()
-                    .filter(|a| {
-                        name.is_none_or(|n| a.filename == n) && media.is_none_or(|m| a.mime == m)
-                    })
-                    .map(|a| attachment_v2(ctx, p, a))
-                    .collect();
-                cursor_page(ctx, req, all)
+        }
+        ("GET", [owner @ ("pages" | "blogposts"), id, "attachments"]) => {
+            match readable_as(ctx, id, singular(owner)) {
+                Ok(i) => {
+                    let p = &ctx.st.conf.pages[i];
+                    let name = req.q("filename");
+                    let media = req.q("mediaType");
+                    let all: Vec<Value> = p
+                        .attachments
+                        .iter()
+                        .filter(|a| {
+                            name.is_none_or(|n| a.filename == n)
+                                && media.is_none_or(|m| a.mime == m)
+                        })
+                        .map(|a| attachment_v2(ctx, p, a))
+                        .collect();
+                    cursor_page(ctx, req, all)
+                }
+                Err(r) => r,
             }
-            Err(r) => r,
-        },
+        }
         ("GET", ["attachments", id]) => match super::extras::find_attachment(ctx, id) {
             Some((pi, ai)) => Resp::ok(attachment_v2(
                 ctx,
@@ -437,33 +470,33 @@ pub fn route(ctx: &mut Ctx, method: &str, rest: &[&str], req: &Req) -> Option<Re
             None => v2_err(404, &format!("No attachment with id {id}")),
         },
         ("DELETE", ["attachments", id]) => super::extras::delete_attachment(ctx, id, true),
-        ("GET", ["pages", id, "properties"]) => match readable_as(ctx, id, "page") {
-            Ok(i) => {
-                let p = &ctx.st.conf.pages[i];
-                let all = p
-                    .properties
-                    .iter()
-                    .map(|(k, v)| {
-                        json!({"id": v.id.to_string(), "key": k, "value": v.value,
-                            "version": {"number": v.version, "createdAt": time::conf(&p.current().when), "message": "",
-                                        "minorEdit": false, "authorId": account(ctx, &p.current().by)}})
-                    })
-                    .collect();
-                cursor_page(ctx, req, all)
+        (m @ ("POST" | "PUT"), [owner @ ("pages" | "blogposts"), id, "properties", rest @ ..])
+            if rest.len() == usize::from(m == "PUT") =>
+        {
+            match readable_as(ctx, id, singular(owner)) {
+                Ok(_) => super::v2_props::set(ctx, id, rest.first().copied(), req),
+                Err(r) => r,
             }
-            Err(r) => r,
-        },
-        ("GET", ["pages", id, "labels"]) => match readable_as(ctx, id, "page") {
-            Ok(i) => {
-                let all = ctx.st.conf.pages[i]
-                    .labels
-                    .iter()
-                    .map(|l| label_v2(l))
-                    .collect();
-                cursor_page(ctx, req, all)
+        }
+        ("GET", [owner @ ("pages" | "blogposts"), id, "properties"]) => {
+            match readable_as(ctx, id, singular(owner)) {
+                Ok(i) => super::v2_props::list(ctx, i, req),
+                Err(r) => r,
             }
-            Err(r) => r,
-        },
+        }
+        ("GET", [owner @ ("pages" | "blogposts"), id, "labels"]) => {
+            match readable_as(ctx, id, singular(owner)) {
+                Ok(i) => {
+                    let all = ctx.st.conf.pages[i]
+                        .labels
+                        .iter()
+                        .map(|l| label_v2(l))
+                        .collect();
+                    cursor_page(ctx, req, all)
+                }
+                Err(r) => r,
+            }
+        }
         ("GET", ["spaces"]) => {
             let keys = req.q_list("keys");
             let ids = req.q_list("ids");

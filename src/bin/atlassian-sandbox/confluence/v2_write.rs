@@ -155,15 +155,38 @@ pub fn create_comment(ctx: &mut Ctx, kind: &str, req: &Req) -> Resp {
             Ok(c) => c.page.to_string(),
             Err(r) => return r,
         },
-        None => v["pageId"]
-            .as_str()
-            .map(String::from)
-            .or(v["pageId"].as_u64().map(|n| n.to_string()))
-            .unwrap_or_default(),
+        None => {
+            let field = if v.get("blogPostId").is_some() {
+                "blogPostId"
+            } else {
+                "pageId"
+            };
+            v[field]
+                .as_str()
+                .map(String::from)
+                .or(v[field].as_u64().map(|n| n.to_string()))
+                .unwrap_or_default()
+        }
     };
-    let pi = match readable_as(ctx, &page_id, "page") {
+    let kind = match &parent {
+        Some(_) => ctx.st.page(&page_id).map_or("page", |p| {
+            if p.kind == "blogpost" {
+                "blogpost"
+            } else {
+                "page"
+            }
+        }),
+        None if v.get("blogPostId").is_some() => "blogpost",
+        None => "page",
+    };
+    let pi = match readable_as(ctx, &page_id, kind) {
         Ok(i) => i,
-        Err(_) => return v2_err(400, "pageId is missing or is not a page you can see"),
+        Err(_) => {
+            return v2_err(
+                400,
+                "pageId (or blogPostId) is missing or is not content you can see",
+            );
+        }
     };
     let body = match write_body(&v) {
         Ok(b) => b,

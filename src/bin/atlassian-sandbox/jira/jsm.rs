@@ -302,8 +302,23 @@ pub fn dev_status(ctx: &mut Ctx, what: &str, req: &Req) -> Resp {
     Resp::ok(json!({"errors": [], "detail": detail}))
 }
 
-/// The Forms API on `/jira/forms/cloud/{cloudId}/issue/{key}/form[/{id}]` (Cloud only).
-pub fn forms(ctx: &mut Ctx, method: &str, key: &str, rest: &[&str], req: &Req) -> Resp {
+/// The Forms API on `/jira/forms/cloud/{cloudId}/issue/{key}/form[/{id}]` (Cloud only), as
+/// api.atlassian.com serves it: another site's cloud id is not found. Answers are checked
+/// against the question types (`text`, `date`, `time`, `choices` by id, `users`).
+pub fn forms(
+    ctx: &mut Ctx,
+    method: &str,
+    cloud_id: &str,
+    key: &str,
+    rest: &[&str],
+    req: &Req,
+) -> Resp {
+    if cloud_id != ctx.st.site.cloud_id {
+        return Resp::json(
+            404,
+            &json!({"errors": [{"status": 404, "code": "NOT_FOUND", "title": "No site has this cloud id"}]}),
+        );
+    }
     let idx = match visible_issue(ctx, key) {
         Ok(i) => i,
         Err(_) => {
@@ -322,7 +337,11 @@ pub fn forms(ctx: &mut Ctx, method: &str, key: &str, rest: &[&str], req: &Req) -
             let mut answers = Map::new();
             for q in &f.questions {
                 let id = q["id"].as_str().unwrap_or("").to_string();
-                questions.insert(id.clone(), json!({"type": q["type"], "label": q["label"], "description": "", "validation": {"rq": q["required"].as_bool().unwrap_or(false)}}));
+                let mut question = json!({"type": q["type"], "label": q["label"], "description": "", "validation": {"rq": q["required"].as_bool().unwrap_or(false)}});
+                if q["choices"].is_array() {
+                    question["choices"] = q["choices"].clone();
+                }
+                questions.insert(id.clone(), question);
                 if !q["answer"].is_null() {
                     answers.insert(id, q["answer"].clone());
                 }
@@ -387,7 +406,15 @@ pub fn forms(ctx: &mut Ctx, method: &str, key: &str, rest: &[&str], req: &Req) -
             let form = &mut ctx.st.jira.forms[pos];
             for (qid, a) in answers {
                 match form.questions.iter_mut().find(|q| q["id"] == qid.as_str()) {
-                    Some(q) => q["answer"] = a,
+                    Some(q) => {
+                        if let Err(problem) = answer_fits(q, &a) {
+                            return Resp::json(
+                                400,
+                                &json!({"errors": [{"status": 400, "code": "INVALID_ANSWER", "title": format!("Question {qid}: {problem}")}]}),
+                            );
+                        }
+                        q["answer"] = a;
+                    }
                     None => {
                         return Resp::json(
                             400,
@@ -407,7 +434,39 @@ pub fn forms(ctx: &mut Ctx, method: &str, key: &str, rest: &[&str], req: &Req) -
     }
 }
 
-/// Cloud `POST /rest/api/3/bulk/issues/move`: moves issues to another project; answers a task id.
+/// Whether a Forms API answer has the shape its question type takes.
+fn answer_fits(q: &Value, a: &Value) -> Result<(), String> {
+    let code = q["type"].as_str().unwrap_or("");
+    let keys: Vec<&str> = a
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let want: &[&str] = match code {
+        "da" => &["date"],
+        "dt" => &["date", "time"],
+        "ti" => &["time"],
+        "cd" | "cs" | "cm" | "cl" => &["choices"],
+        "us" | "um" => &["users"],
+        _ => &["text"],
+    };
+    if keys.len() != want.len() || !want.iter().all(|k| keys.contains(k)) {
+        return Err(format!("a {code} question takes {want:?}, not {keys:?}"));
+    }
+    if let Some(ids) = a["choices"].as_array() {
+        let known: Vec<&Value> = q["choices"]
+            .as_array()
+            .map(|cs| cs.iter().map(|c| &c["id"]).collect())
+            .unwrap_or_default();
+        if let Some(bad) = ids.iter().find(|id| !known.contains(id)) {
+            return Err(format!("{bad} is not a choice id"));
+        }
+    }
+    Ok(())
+}
+
+/// Cloud `POST /rest/api/3/bulk/issues/move`: moves issues to another project, each to the
+/// issue type the mapping key (`PROJECT,issueTypeId[,parent]`) names, which the target project
+/// must have; answers a task id. Nothing moves unless every issue and target is valid.
 pub fn bulk_move(ctx: &mut Ctx, _api: Api, req: &Req) -> Resp {
     let body = match req.json() {
         Ok(Some(b)) => b,
@@ -416,8 +475,10 @@ pub fn bulk_move(ctx: &mut Ctx, _api: Api, req: &Req) -> Resp {
     let Some(mapping) = body["targetToSourcesMapping"].as_object() else {
         return err(400, "targetToSourcesMapping is required.");
     };
+    let mut moves = Vec::new();
     for (target, spec) in mapping {
-        let project_key = target.split(',').next().unwrap_or("");
+        let mut parts = target.split(',');
+        let (project_key, type_id) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
         let Some(project) = ctx
             .st
             .project(project_key)
@@ -429,54 +490,83 @@ pub fn bulk_move(ctx: &mut Ctx, _api: Api, req: &Req) -> Resp {
                 &format!("Target project '{project_key}' does not exist or you cannot see it."),
             );
         };
+        let Some(issue_type) = ctx
+            .st
+            .issue_type(type_id)
+            .filter(|t| t.id == type_id && project.issue_types.contains(&t.name))
+            .map(|t| t.name.clone())
+        else {
+            return err(
+                400,
+                &format!(
+                    "Issue type '{type_id}' is not available in project {}.",
+                    project.key
+                ),
+            );
+        };
         for k in spec["issueIdsOrKeys"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(Value::as_str)
         {
-            let idx = match visible_issue(ctx, k) {
-                Ok(i) => i,
+            match visible_issue(ctx, k) {
+                Ok(i) => moves.push((i, project.key.clone(), issue_type.clone())),
                 Err(r) => return r,
-            };
-            let n = ctx
-                .st
-                .jira
-                .issues
-                .iter()
-                .filter(|i| i.project() == project.key)
-                .filter_map(|i| i.key.rsplit('-').next()?.parse::<u64>().ok())
-                .max()
-                .unwrap_or(0)
-                + 1;
-            let issue = &mut ctx.st.jira.issues[idx];
-            let old = std::mem::replace(&mut issue.key, format!("{}-{n}", project.key));
-            if !project.issue_types.contains(&issue.issuetype) {
-                issue.issuetype = project
-                    .issue_types
-                    .iter()
-                    .find(|t| *t == "Task")
-                    .unwrap_or(&project.issue_types[0])
-                    .clone();
             }
-            issue.components.clear();
-            issue.fix_versions.clear();
-            let new = issue.key.clone();
-            for l in &mut ctx.st.jira.links {
-                for side in [&mut l.inward, &mut l.outward] {
-                    if *side == old {
-                        *side = new.clone();
-                    }
+        }
+    }
+    let mut processed = Vec::new();
+    for (idx, project, issue_type) in moves {
+        let n = ctx
+            .st
+            .jira
+            .issues
+            .iter()
+            .filter(|i| i.project() == project)
+            .filter_map(|i| i.key.rsplit('-').next()?.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let issue = &mut ctx.st.jira.issues[idx];
+        let old = std::mem::replace(&mut issue.key, format!("{project}-{n}"));
+        issue.issuetype = issue_type;
+        issue.components.clear();
+        issue.fix_versions.clear();
+        processed.push(issue.id);
+        let new = issue.key.clone();
+        for l in &mut ctx.st.jira.links {
+            for side in [&mut l.inward, &mut l.outward] {
+                if *side == old {
+                    *side = new.clone();
                 }
             }
         }
     }
-    let task = ctx.st.new_id();
-    Resp::json(201, &json!({"taskId": task.to_string()}))
+    let task = ctx.st.new_id().to_string();
+    let done = json!({"status": "COMPLETE", "progressPercent": 100,
+        "processedAccessibleIssues": processed, "failedAccessibleIssues": {},
+        "invalidOrInaccessibleIssueCount": 0, "totalIssueCount": processed.len()});
+    ctx.st.jira.bulk_tasks.insert(task.clone(), (0, done));
+    Resp::json(201, &json!({ "taskId": task }))
 }
 
+/// Cloud `GET /rest/api/3/bulk/queue/{taskId}`: a move task is RUNNING at its first poll and
+/// COMPLETE from the second on, so that clients have to poll.
 pub fn bulk_progress(ctx: &mut Ctx, id: &str) -> Resp {
-    Resp::ok(
-        json!({"taskId": id, "status": "COMPLETE", "progressPercent": 100, "submittedBy": {"accountId": ctx.user.account_id},"created": time::jira(&time::now()), "updated": time::jira(&time::now()), "processedAccessibleIssues": [], "failedAccessibleIssues": {}}),
-    )
+    let account = ctx.user.account_id.clone();
+    let Some((polls, done)) = ctx.st.jira.bulk_tasks.get_mut(id) else {
+        return err(404, &format!("No bulk task {id}."));
+    };
+    *polls += 1;
+    let mut body = if *polls == 1 {
+        json!({"status": "RUNNING", "progressPercent": 50})
+    } else {
+        done.clone()
+    };
+    body["taskId"] = json!(id);
+    body["submittedBy"] = json!({ "accountId": account });
+    body["created"] = json!(time::jira(&time::now()));
+    body["updated"] = json!(time::jira(&time::now()));
+    Resp::ok(body)
 }

@@ -90,8 +90,8 @@ pub fn route(ctx: &mut Ctx, method: &str, req: &Req) -> Option<Resp> {
         ["rest", "dev-status", "latest" | "1.0", "issue", what] => {
             Some(jsm::dev_status(ctx, what, req))
         }
-        ["jira", "forms", "cloud", _cloud_id, "issue", key, rest @ ..] if ctx.cloud() => {
-            Some(jsm::forms(ctx, method, key, rest, req))
+        ["jira", "forms", "cloud", cloud_id, "issue", key, rest @ ..] if ctx.cloud() => {
+            Some(jsm::forms(ctx, method, cloud_id, key, rest, req))
         }
         ["secure", "attachment", id, ..] if !ctx.cloud() && method == "GET" => {
             Some(files::attachment(ctx, Api::Dc, id, req, "content"))
