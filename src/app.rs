@@ -10,6 +10,7 @@ mod oauth;
 mod oauth_callback;
 mod oauth_setup;
 mod services;
+mod signals;
 
 use std::io;
 use std::sync::Arc;

@@ -77,6 +77,13 @@ fn the_newcomer_path_is_in_the_readme() {
         "claude mcp add atlassian",
         "\"servers\"",
         "Where clients keep their MCP logs",
+        // Portable releases (issue #19): where Claude Desktop's file is, and how to install.
+        "~/Library/Application Support/Claude/claude_desktop_config.json",
+        "%APPDATA%\\Claude\\claude_desktop_config.json",
+        "xattr -d com.apple.quarantine",
+        "mcp-atlassian-0.1.0-x86_64-pc-windows-gnu.exe",
+        "mcp-atlassian-0.1.0-aarch64-apple-darwin",
+        "\"command\": \"C:\\\\Users\\\\you\\\\",
     ] {
         assert!(readme.contains(text), "the README should mention {text:?}");
     }

@@ -1,11 +1,7 @@
 //! `serve` with `--transport streamable-http` or `sse`: the configuration becomes the HTTP
 //! transport's options (bind address, path, stateless mode, allowed origins, kept headers, when
-//! a request must bring credentials), SIGTERM and SIGINT become a graceful shutdown, and the
-//! bound address is announced on stderr.
-//!
-//! Signals: `signal-hook` (safe API over `signal-hook-registry`; `libc` was already in the
-//! dependency tree) sets a flag the transport polls; the crate itself stays free of `unsafe`. A
-//! second signal while draining exits at once with status 1.
+//! a request must bring credentials), a stop request (SIGTERM/SIGINT, Ctrl-C on Windows: see
+//! `signals.rs`) becomes a graceful shutdown, and the bound address is announced on stderr.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -95,25 +91,11 @@ pub fn options(config: &Config) -> HttpOptions {
     }
 }
 
-fn install_signals(shutdown: &Shutdown) {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    use signal_hook::flag;
-    for sig in [SIGTERM, SIGINT] {
-        let flag = shutdown.flag();
-        // Registered first, so a second signal (flag already set) exits at once.
-        let installed = flag::register_conditional_shutdown(sig, 1, flag.clone())
-            .and_then(|_| flag::register(sig, flag));
-        if let Err(e) = installed {
-            log::warn!("cannot handle signal {sig}: {e}; shutdown will not be graceful");
-        }
-    }
-}
-
-/// Serve MCP over HTTP until SIGTERM or SIGINT; returns the exit code.
+/// Serve MCP over HTTP until a stop request; returns the exit code.
 pub fn serve(config: &Config, server: Server<Services>) -> u8 {
     let opts = options(config);
     let shutdown = Shutdown::new();
-    install_signals(&shutdown);
+    super::signals::install(shutdown.flag());
     let tools = server.listed().len();
     let (transport, path) = match config.transport {
         Transport::Sse => ("SSE", "/sse".to_string()),

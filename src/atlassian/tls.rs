@@ -1,7 +1,18 @@
-//! TLS settings of one product turned into ureq's rustls configuration: which roots are trusted
-//! (the system bundle plus any custom CA bundle, which adds to it rather than replacing it, or the
-//! compiled-in Mozilla roots), certificate verification on or off, and a client certificate for
-//! mutual TLS.
+//! TLS settings of one product turned into ureq's rustls configuration: which roots are trusted,
+//! certificate verification on or off, and a client certificate for mutual TLS.
+//!
+//! The roots, per platform (`MCP_ATLASSIAN_USE_SYSTEM_TRUSTSTORE` on, the default):
+//! - Linux and other Unix: the first system bundle file found (Debian/Alpine, RHEL, SUSE paths),
+//!   plus any custom CA bundle, which adds to it rather than replacing it.
+//! - macOS: `/etc/ssl/cert.pem`, the system roots Apple ships and updates with macOS (roots an
+//!   administrator or MDM adds to the Keychain are not in it: export them to a custom bundle).
+//! - Windows: no bundle file exists, and the Unix paths are never probed (`C:\etc\...` is
+//!   writable by any user). Windows verifies each chain itself (CryptoAPI through
+//!   `rustls-platform-verifier`): its trusted roots, enterprise roots from group policy included.
+//!   That verifier cannot take extra roots, so a custom bundle there is trusted on its own.
+//!
+//! With the system store off, or no system bundle file found: the custom bundles alone, else
+//! Mozilla's roots compiled into the binary.
 
 use std::path::{Path, PathBuf};
 
@@ -9,13 +20,59 @@ use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConf
 
 use super::HttpError;
 
-/// Where Linux distributions keep the system CA bundle, most common first.
-pub const SYSTEM_BUNDLES: [&str; 4] = [
+/// Where Unix systems keep the system CA bundle, most common first (the last is macOS's).
+#[cfg(unix)]
+pub const SYSTEM_BUNDLES: &[&str] = &[
     "/etc/ssl/certs/ca-certificates.crt",
     "/etc/pki/tls/certs/ca-bundle.crt",
     "/etc/ssl/ca-bundle.pem",
     "/etc/ssl/cert.pem",
 ];
+/// None elsewhere: on Windows such a path would resolve on the current drive, where any user
+/// may create it.
+#[cfg(not(unix))]
+pub const SYSTEM_BUNDLES: &[&str] = &[];
+
+/// The operating system verifies certificate chains itself (instead of a bundle file).
+const PLATFORM_VERIFIER: bool = cfg!(windows);
+
+/// Where the trusted roots come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Roots {
+    /// PEM files: the system bundle, if used, then the custom bundles.
+    Files {
+        system: Option<PathBuf>,
+        bundles: Vec<PathBuf>,
+    },
+    /// The operating system's own verification (Windows).
+    Platform,
+    /// Mozilla's roots, compiled into the binary.
+    Compiled,
+}
+
+impl Roots {
+    /// The choice, given the platform's facts (pure, so every platform's rule is tested here).
+    pub fn choose(
+        use_system_store: bool,
+        system_bundle: Option<&Path>,
+        platform_verifier: bool,
+        bundles: &[PathBuf],
+    ) -> Roots {
+        if use_system_store && platform_verifier && bundles.is_empty() {
+            return Roots::Platform;
+        }
+        let system = system_bundle
+            .filter(|_| use_system_store)
+            .map(Path::to_path_buf);
+        if system.is_none() && bundles.is_empty() {
+            return Roots::Compiled;
+        }
+        Roots::Files {
+            system,
+            bundles: bundles.to_vec(),
+        }
+    }
+}
 
 /// TLS settings for one product.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +167,16 @@ impl TlsOptions {
             .find(|p| Path::new(p).is_file())
     }
 
+    /// Where the trusted roots come from on this platform (see the module notes).
+    pub fn roots(&self) -> Roots {
+        Roots::choose(
+            self.use_system_store,
+            self.system_bundle().map(Path::new),
+            PLATFORM_VERIFIER,
+            &self.ca_bundles,
+        )
+    }
+
     /// The client certificate for mutual TLS, read and checked (cheap: done when the client is
     /// created, so a bad certificate stops the start instead of the first call).
     pub fn client_cert(&self) -> Result<Option<ClientCert>, HttpError> {
@@ -133,17 +200,24 @@ impl TlsOptions {
     /// Build ureq's TLS configuration (parses the CA bundles: done on first use, not at start);
     /// errors name the unreadable file.
     pub fn build(&self, client_cert: Option<ClientCert>) -> Result<TlsConfig, HttpError> {
-        let mut roots = Vec::new();
-        if let Some(system) = self.system_bundle() {
-            roots.extend(certificates(Path::new(system), "system CA bundle")?);
-        }
-        for bundle in &self.ca_bundles {
-            roots.extend(certificates(bundle, "CA bundle")?);
-        }
-        let root_certs = if roots.is_empty() {
-            RootCerts::WebPki
-        } else {
-            RootCerts::new_with_certs(&roots)
+        let root_certs = match self.roots() {
+            Roots::Platform => RootCerts::PlatformVerifier,
+            Roots::Compiled => RootCerts::WebPki,
+            Roots::Files { system, bundles } => {
+                if self.use_system_store && system.is_none() && PLATFORM_VERIFIER {
+                    log::warn!(
+                        "a custom CA bundle replaces the Windows certificate store: only its certificates are trusted"
+                    );
+                }
+                let mut roots = Vec::new();
+                if let Some(system) = system {
+                    roots.extend(certificates(&system, "system CA bundle")?);
+                }
+                for bundle in &bundles {
+                    roots.extend(certificates(bundle, "CA bundle")?);
+                }
+                RootCerts::new_with_certs(&roots)
+            }
         };
         if !self.verify {
             log::warn!(
@@ -155,5 +229,46 @@ impl TlsOptions {
             .client_cert(client_cert)
             .disable_verification(!self.verify)
             .build())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_per_platform() {
+        let sys = Some(Path::new("/etc/ssl/cert.pem"));
+        let corp = vec![PathBuf::from(r"C:\certs\corp.pem")];
+        let files = |system: Option<&Path>, bundles: &[PathBuf]| Roots::Files {
+            system: system.map(Path::to_path_buf),
+            bundles: bundles.to_vec(),
+        };
+        // Linux and macOS: the bundle file found, plus custom bundles.
+        assert_eq!(Roots::choose(true, sys, false, &[]), files(sys, &[]));
+        assert_eq!(Roots::choose(true, sys, false, &corp), files(sys, &corp));
+        // Windows: the OS verifies; a custom bundle is trusted on its own.
+        assert_eq!(Roots::choose(true, None, true, &[]), Roots::Platform);
+        assert_eq!(Roots::choose(true, None, true, &corp), files(None, &corp));
+        // The system store off, or no bundle file: custom bundles, else the compiled-in roots.
+        assert_eq!(Roots::choose(false, sys, false, &[]), Roots::Compiled);
+        assert_eq!(Roots::choose(false, None, true, &[]), Roots::Compiled);
+        assert_eq!(Roots::choose(false, sys, false, &corp), files(None, &corp));
+        assert_eq!(Roots::choose(true, None, false, &[]), Roots::Compiled);
+    }
+
+    #[test]
+    fn this_platform_never_probes_a_foreign_bundle_path() {
+        for p in SYSTEM_BUNDLES {
+            assert!(Path::new(p).is_absolute(), "{p}");
+        }
+        let off = TlsOptions {
+            use_system_store: false,
+            ..TlsOptions::default()
+        };
+        assert_eq!(off.system_bundle(), None);
+        assert_eq!(off.roots(), Roots::Compiled);
+        // The default builds, whatever this machine has.
+        assert!(TlsOptions::default().build(None).is_ok());
     }
 }

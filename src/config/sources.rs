@@ -311,14 +311,23 @@ impl<'a> Sources<'a> {
             .map_err(|expected| ConfigError::invalid(f.label(), &redact_url(f.value), expected))
     }
 
-    /// `var` as the path of a file that exists.
+    /// `var` as the path of a file that exists, in the platform's own form (`C:\\certs\\ca.pem`
+    /// on Windows). One pair of surrounding double quotes is dropped when the path inside them
+    /// exists: Windows' "Copy as path" adds them, and JSON client configurations keep them.
     pub fn file(&self, var: &'static str) -> Result<Option<PathBuf>, ConfigError> {
         let Some(f) = self.get(var) else {
             return Ok(None);
         };
         let path = PathBuf::from(f.value);
+        let unquoted = f
+            .value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .map(PathBuf::from);
         if path.is_file() {
             Ok(Some(path))
+        } else if let Some(p) = unquoted.filter(|p| p.is_file()) {
+            Ok(Some(p))
         } else {
             Err(f.invalid("the path of an existing, readable file"))
         }
@@ -546,6 +555,11 @@ mod tests {
         let cli = Cli::default();
         let s = Sources::new(&cli, &e).unwrap();
         assert_eq!(s.file("OK").unwrap(), Some(PathBuf::from(here)));
+        let quoted = format!("\"{here}\"");
+        let e = env(&[("Q", &quoted), ("QM", "\"/nonexistent/ca.pem\"")]);
+        let s2 = Sources::new(&cli, &e).unwrap();
+        assert_eq!(s2.file("Q").unwrap(), Some(PathBuf::from(here)));
+        assert!(s2.file("QM").is_err());
         assert_eq!(
             s.file("MISSING").unwrap_err().to_string(),
             "MISSING: \"/nonexistent/ca.pem\" is not the path of an existing, readable file"

@@ -61,6 +61,27 @@ pub fn mime_for(name: &str) -> &'static str {
     }
 }
 
+/// `path` without Windows' verbatim prefix: `\\?\C:\dir` becomes `C:\dir` and
+/// `\\?\UNC\server\share` becomes `\\server\share` (what `canonicalize` returns there, and
+/// what a user never types). Any other path is returned as it is.
+pub fn without_verbatim(path: &Path) -> PathBuf {
+    let Some(s) = path.to_str() else {
+        return path.to_path_buf();
+    };
+    if let Some(rest) = s.strip_prefix(r"\\?\UNC\") {
+        return PathBuf::from(format!(r"\\{rest}"));
+    }
+    match s.strip_prefix(r"\\?\") {
+        Some(rest)
+            if rest.as_bytes().get(1) == Some(&b':')
+                && rest.as_bytes()[0].is_ascii_alphabetic() =>
+        {
+            PathBuf::from(rest)
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
 /// Read the file at `path` (relative to `root`, or absolute inside it) for an upload of at most
 /// `max` bytes. `param` names the argument in errors.
 pub fn read_upload(param: &str, path: &str, root: &Path, max: u64) -> Result<Upload, ToolError> {
@@ -74,6 +95,7 @@ pub fn read_upload(param: &str, path: &str, root: &Path, max: u64) -> Result<Upl
             format!("{path:?} contains .., which is not allowed"),
         ));
     }
+    let given_root = root;
     let root = root.canonicalize().map_err(|e| {
         ToolError::failed(format!(
             "the upload directory {} is unusable: {e}",
@@ -86,6 +108,10 @@ pub fn read_upload(param: &str, path: &str, root: &Path, max: u64) -> Result<Upl
     } else {
         root.join(asked)
     };
+    // Windows' canonical form is `\\?\C:\...`; an absolute path is usually written without
+    // that prefix (and may name the directory as configured rather than canonically).
+    let plain_root = without_verbatim(&root);
+    let roots = [&root, &plain_root, given_root];
     let outside = || {
         bad(
             param,
@@ -95,7 +121,7 @@ pub fn read_upload(param: &str, path: &str, root: &Path, max: u64) -> Result<Upl
             ),
         )
     };
-    if !candidate.starts_with(&root) {
+    if !roots.iter().any(|r| candidate.starts_with(r)) {
         return Err(outside());
     }
     // Symlinks resolve here: a link that points out of the directory is refused.
@@ -265,6 +291,42 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("over the"), "{e}");
+    }
+
+    #[test]
+    fn windows_verbatim_prefixes_are_dropped_for_comparison() {
+        for (verbatim, plain) in [
+            (r"\\?\C:\Users\me\uploads", r"C:\Users\me\uploads"),
+            (r"\\?\d:\x", r"d:\x"),
+            (r"\\?\UNC\server\share\dir", r"\\server\share\dir"),
+            (r"C:\Users\me", r"C:\Users\me"),
+            (r"\\?\Volume{1234}\dir", r"\\?\Volume{1234}\dir"),
+            ("/home/me/uploads", "/home/me/uploads"),
+            ("relative/dir", "relative/dir"),
+        ] {
+            assert_eq!(without_verbatim(Path::new(verbatim)), PathBuf::from(plain));
+        }
+    }
+
+    #[test]
+    fn an_absolute_path_may_name_the_directory_as_configured() {
+        // The configured directory reached through a symlink: its canonical form differs from
+        // what the user wrote (as `\\?\C:\...` differs from `C:\...` on Windows).
+        let base = std::env::temp_dir().join(format!("mcp-up-given-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(base.join("real")).unwrap();
+        std::fs::write(base.join("real/a.txt"), b"hi").unwrap();
+        #[cfg(unix)]
+        {
+            let given = base.join("link");
+            std::os::unix::fs::symlink(base.join("real"), &given).unwrap();
+            let abs = given.join("a.txt");
+            let ok = read_upload("p", abs.to_str().unwrap(), &given, 100).unwrap();
+            assert_eq!(ok.data, b"hi");
+            let canonical = base.join("real/a.txt").canonicalize().unwrap();
+            assert!(read_upload("p", canonical.to_str().unwrap(), &given, 100).is_ok());
+        }
+        let _ = std::fs::remove_dir_all(&base);
     }
 
     #[test]

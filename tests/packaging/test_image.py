@@ -18,7 +18,6 @@ import os
 import resource
 import shutil
 import socket
-import stat
 import subprocess
 import tempfile
 import time
@@ -78,12 +77,11 @@ def test_static_binary_needs_nothing_from_the_root(static_bin: Path, tmp_path: P
     assert sorted(os.listdir(root)) == ["mcp-atlassian"]
     reply = stdio_initialize([chroot, str(root), "/mcp-atlassian"], env)
     assert reply["result"]["serverInfo"]["name"]
-    # HTTP needs two more things, which every container has: a writable temporary directory
-    # for its private Unix socket, and /dev/urandom (session ids, the socket's directory name).
+    # HTTP needs one more thing, which every container has: a writable temporary directory for
+    # its private Unix socket. No /dev: the socket's random name (and session ids) come from
+    # the getrandom system call, not /dev/urandom.
     (root / "tmp").mkdir()
     (root / "tmp").chmod(0o1777)
-    (root / "dev").mkdir()
-    os.mknod(root / "dev" / "urandom", 0o666 | stat.S_IFCHR, os.makedev(1, 9))
     port = free_port()
     proc = subprocess.Popen([chroot, str(root), "/mcp-atlassian", "--transport", "streamable-http"],
                             env={**env, "PORT": str(port)}, stderr=subprocess.PIPE)

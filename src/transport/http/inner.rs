@@ -38,7 +38,7 @@ impl Inner {
         let tag = super::sessions::random_hex(8).map_err(|e| {
             io::Error::new(
                 e.kind(),
-                format!("cannot read /dev/urandom for the private socket's name: {e}"),
+                format!("cannot draw a name for the private socket: {e}"),
             )
         })?;
         let dir = base.join(format!("mcp-atlassian-{}-{tag}", std::process::id()));

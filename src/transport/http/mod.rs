@@ -389,6 +389,8 @@ pub fn serve<S: Send + Sync + 'static>(
         opts,
     });
     {
+        // A PathBuf on Unix, a (Copy) SocketAddr on Windows: clone works for both.
+        #[allow(clippy::clone_on_copy)]
         let (door, addr) = (door.clone(), inner.addr.clone());
         thread::Builder::new()
             .name("http-accept".into())

@@ -1,4 +1,4 @@
-//! Handshake-era HTTP sessions: ids drawn from the kernel's random source, each bound to the
+//! Handshake-era HTTP sessions: ids drawn from the system's CSPRNG, each bound to the
 //! fingerprint of the credentials that created it, dropped after an idle period or on DELETE.
 //! A legacy SSE session also holds the sender of its event stream.
 //!
@@ -10,9 +10,8 @@
 
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::fs::File;
 use std::hash::{BuildHasher, Hasher};
-use std::io::{self, Read};
+use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
@@ -26,10 +25,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// `n` bytes from the kernel's CSPRNG as lower-case hex.
+/// `n` bytes from the operating system's CSPRNG as lower-case hex: ring's `SystemRandom`
+/// (already linked for TLS), which asks the OS directly and needs no device file: `getrandom(2)`
+/// on Linux, `getentropy` on macOS, `ProcessPrng`/`BCryptGenRandom` on Windows.
 pub fn random_hex(n: usize) -> io::Result<String> {
+    use ring::rand::{SecureRandom, SystemRandom};
     let mut bytes = vec![0u8; n];
-    File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| io::Error::other("the system's random source failed"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -245,7 +249,7 @@ impl Sessions {
         let id = match random_hex(32) {
             Ok(id) => id,
             Err(e) => {
-                log::error!("cannot read /dev/urandom for a session id: {e}");
+                log::error!("cannot draw a session id: {e}");
                 return None;
             }
         };
@@ -354,6 +358,33 @@ mod tests {
             idle: Duration::from_millis(idle_ms),
             handshake: Duration::from_millis(handshake_ms),
         })
+    }
+
+    #[test]
+    fn random_hex_draws_from_the_system_source_without_a_device_file() {
+        // Whatever the platform: n bytes as 2n lower-case hex digits, never twice the same.
+        let mut seen = HashSet::new();
+        for n in [1, 8, 32] {
+            for _ in 0..50 {
+                let h = random_hex(n).unwrap();
+                assert_eq!(h.len(), 2 * n);
+                assert!(
+                    h.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')),
+                    "{h}"
+                );
+                if n >= 8 {
+                    assert!(seen.insert(h));
+                }
+            }
+        }
+        // The bits are spread: across 50 draws of 32 bytes every hex digit appears.
+        let all: String = seen.iter().cloned().collect();
+        assert!(
+            b"0123456789abcdef"
+                .iter()
+                .all(|c| all.as_bytes().contains(c))
+        );
+        assert_eq!(random_hex(0).unwrap(), "");
     }
 
     #[test]
