@@ -2,7 +2,7 @@
 //! walking pulldown-cmark's event stream with an explicit stack. Also reads the conventions this
 //! crate writes: `[@Name](mention:ID)` mentions, `<details><summary>` expands, bare URLs as links.
 
-use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::ast::{
     Block, Cell, Inline, Item, MAX_DEPTH, Marks, PanelKind, merge_text, trim_inlines,
@@ -65,7 +65,11 @@ struct MarkState {
     underline: u32,
     sup: u32,
     sub: u32,
+    /// `<code>`, `<kbd>` inline HTML.
+    code: u32,
     links: Vec<String>,
+    /// Open `<a>` tags: whether each pushed a link.
+    anchors: Vec<bool>,
 }
 
 struct Builder {
@@ -191,10 +195,18 @@ impl Builder {
             Tag::Emphasis => self.marks.em += 1,
             Tag::Strong => self.marks.strong += 1,
             Tag::Strikethrough => self.marks.strike += 1,
-            Tag::Link { dest_url, .. } => match dest_url.strip_prefix(MENTION_SCHEME) {
+            Tag::Link {
+                dest_url,
+                link_type,
+                ..
+            } => match dest_url.strip_prefix(MENTION_SCHEME) {
                 Some(id) if !id.is_empty() => self
                     .stack
                     .push(Frame::Mention(id.to_owned(), String::new())),
+                // `<ops@example.com>`: the destination is the bare address.
+                _ if link_type == LinkType::Email => {
+                    self.marks.links.push(format!("mailto:{dest_url}"))
+                }
                 _ => self.marks.links.push(dest_url.to_string()),
             },
             Tag::Image { dest_url, .. } => self
@@ -241,7 +253,7 @@ impl Builder {
             sup: self.marks.sup > 0,
             sub: self.marks.sub > 0,
             link: self.marks.links.last().cloned(),
-            code: false,
+            code: self.marks.code > 0,
         }
     }
 
@@ -473,6 +485,10 @@ impl Builder {
         }
     }
 
+    /// Inline HTML: tags with an equivalent become marks (`<kbd>` and `<code>` code, `<b>`
+    /// strong, `<i>` emphasis, `<s>` strike, `<u>`, `<sup>`, `<sub>`), `<a href>` a link and
+    /// `<br>` a line break; the tags of other HTML elements are dropped and their text kept;
+    /// what is no HTML element (`Bearer <token>`) stays as written.
     fn inline_html(&mut self, html: &str) {
         if let Some(Frame::Cell(_, inl, body)) = self.stack.last_mut() {
             if body.tag(html, inl) {
@@ -480,28 +496,92 @@ impl Builder {
             }
         }
         let lower = html.to_ascii_lowercase();
-        let counter = match lower
+        let closing = lower.starts_with("</");
+        let name: String = lower
             .trim_start_matches("</")
             .trim_start_matches('<')
-            .trim_end_matches('>')
-        {
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        let counter = match name.as_str() {
             "u" | "ins" => Some(&mut self.marks.underline),
             "sup" => Some(&mut self.marks.sup),
             "sub" => Some(&mut self.marks.sub),
+            "code" | "kbd" | "samp" | "tt" => Some(&mut self.marks.code),
+            "b" | "strong" => Some(&mut self.marks.strong),
+            "i" | "em" | "cite" | "dfn" | "var" => Some(&mut self.marks.em),
+            "s" | "del" | "strike" => Some(&mut self.marks.strike),
             _ => None,
         };
         if let Some(c) = counter {
-            *c = if lower.starts_with("</") {
+            *c = if closing {
                 c.saturating_sub(1)
+            } else if lower.ends_with("/>") {
+                *c
             } else {
                 *c + 1
             };
-        } else if lower.starts_with("<br") {
+        } else if name == "br" {
             self.inline(Inline::Break);
-        } else if !lower.starts_with("<!--") {
+        } else if name == "a" {
+            if closing {
+                if self.marks.anchors.pop() == Some(true) {
+                    self.marks.links.pop();
+                }
+            } else if !lower.ends_with("/>") {
+                let href = html_attr(html, "href");
+                self.marks.anchors.push(href.is_some());
+                if let Some(href) = href {
+                    self.marks.links.push(decode_entities(&href));
+                }
+            }
+        } else if name == "img" && !closing {
+            let src = html_attr(html, "src").unwrap_or_default();
+            let alt = html_attr(html, "alt").unwrap_or_default();
+            if !src.is_empty() {
+                self.inline(Inline::Image {
+                    src: decode_entities(&src),
+                    alt: decode_entities(&alt),
+                });
+            }
+        } else if lower.starts_with("<!--") || HTML_INLINE.contains(&name.as_str()) {
+            // A comment, or an element with no equivalent: its text (between the tags) stays.
+        } else {
             self.inline(Inline::Text(html.to_owned(), self.current_marks()));
         }
     }
+}
+
+/// HTML elements of running text with no equivalent in the document model: their tags are
+/// dropped and their content kept.
+const HTML_INLINE: &[&str] = &[
+    "abbr", "bdi", "bdo", "big", "center", "data", "div", "font", "label", "mark", "nobr",
+    "p", "q", "rp", "rt", "ruby", "small", "span", "time", "wbr",
+];
+
+/// The value of attribute `name` in an HTML start tag.
+fn html_attr(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find(name).map(|a| a + from) {
+        from = at + name.len();
+        let before_ok = lower[..at].ends_with(|c: char| c.is_whitespace());
+        let rest = lower[from..].trim_start();
+        if !before_ok || !rest.starts_with('=') {
+            continue;
+        }
+        let value_at = tag.len() - rest.len() + 1;
+        let value = tag[value_at..].trim_start();
+        return Some(match value.chars().next() {
+            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or("").to_owned(),
+            _ => value
+                .split(|c: char| c.is_whitespace() || c == '>')
+                .next()
+                .unwrap_or("")
+                .to_owned(),
+        });
+    }
+    None
 }
 
 fn flush_inline(inl: &mut Vec<Inline>, body: &mut Vec<Block>) {

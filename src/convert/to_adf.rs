@@ -216,21 +216,7 @@ impl Writer {
                     {
                         nested.push(self.task_list(sub));
                     }
-                    Block::Para(p) => {
-                        if !inl.is_empty() {
-                            inl.push(Inline::Break);
-                        }
-                        inl.extend(p.iter().cloned());
-                    }
-                    other => {
-                        let text = super::ast::blocks_text(std::slice::from_ref(other));
-                        if !text.is_empty() {
-                            if !inl.is_empty() {
-                                inl.push(Inline::Break);
-                            }
-                            inl.push(Inline::Text(text, Marks::default()));
-                        }
-                    }
+                    other => task_lines(std::slice::from_ref(other), "", &mut inl),
                 }
             }
             let state = if item.task == Some(true) {
@@ -280,6 +266,62 @@ impl Writer {
             "attrs": {"isNumberColumnEnabled": false, "layout": "default"},
             "content": rows,
         })
+    }
+}
+
+/// Blocks a task item cannot hold (its content is inline), as lines of it with their marks: a
+/// paragraph is a line, a list one line per item marked `•` or its number (nested items
+/// indented by no-break spaces), a quote or panel its lines, a heading a bold line, a code block its text.
+fn task_lines(blocks: &[Block], indent: &str, inl: &mut Vec<Inline>) {
+    let line = |content: Vec<Inline>, inl: &mut Vec<Inline>| {
+        if content.is_empty() {
+            return;
+        }
+        if !inl.is_empty() {
+            inl.push(Inline::Break);
+        }
+        inl.extend(content);
+    };
+    for b in blocks {
+        match b {
+            Block::Para(p) => line(p.clone(), inl),
+            Block::Code { text, .. } => {
+                line(vec![Inline::Text(text.clone(), Marks::default())], inl)
+            }
+            Block::List {
+                ordered,
+                start,
+                items,
+            } => {
+                for (k, item) in items.iter().enumerate() {
+                    let mut marker = if *ordered {
+                        format!("{indent}{}. ", start.saturating_add(k as u64))
+                    } else {
+                        format!("{indent}• ")
+                    };
+                    match item.task {
+                        Some(true) => marker.push_str("[x] "),
+                        Some(false) => marker.push_str("[ ] "),
+                        None => {}
+                    }
+                    let mut own = Vec::new();
+                    let (first, rest) = match item.body.split_first() {
+                        Some((Block::Para(p), rest)) => (p.clone(), rest),
+                        _ => (Vec::new(), &item.body[..]),
+                    };
+                    own.push(Inline::Text(marker, Marks::default()));
+                    own.extend(first);
+                    line(own, inl);
+                    task_lines(rest, &format!("{indent}\u{a0}\u{a0}"), inl);
+                }
+            }
+            Block::Rule => {}
+            other => {
+                let mut flat = Vec::new();
+                flatten(other.clone(), &mut flat);
+                task_lines(&flat, indent, inl);
+            }
+        }
     }
 }
 
