@@ -9,6 +9,7 @@ use super::ast::{
 };
 use super::entities::strip_tags;
 use super::md_cell::CellBody;
+use super::structure::{attr, is_html_element};
 
 /// Link destinations with this prefix are user mentions.
 pub const MENTION_SCHEME: &str = "mention:";
@@ -529,59 +530,27 @@ impl Builder {
                     self.marks.links.pop();
                 }
             } else if !lower.ends_with("/>") {
-                let href = html_attr(html, "href");
+                let href = attr(html, "href");
                 self.marks.anchors.push(href.is_some());
                 if let Some(href) = href {
-                    self.marks.links.push(decode_entities(&href));
+                    self.marks.links.push(href);
                 }
             }
         } else if name == "img" && !closing {
-            let src = html_attr(html, "src").unwrap_or_default();
-            let alt = html_attr(html, "alt").unwrap_or_default();
+            let src = attr(html, "src").unwrap_or_default();
+            let alt = attr(html, "alt").unwrap_or_default();
             if !src.is_empty() {
                 self.inline(Inline::Image {
-                    src: decode_entities(&src),
-                    alt: decode_entities(&alt),
+                    src,
+                    alt,
                 });
             }
-        } else if lower.starts_with("<!--") || HTML_INLINE.contains(&name.as_str()) {
+        } else if lower.starts_with("<!--") || is_html_element(&name) {
             // A comment, or an element with no equivalent: its text (between the tags) stays.
         } else {
             self.inline(Inline::Text(html.to_owned(), self.current_marks()));
         }
     }
-}
-
-/// HTML elements of running text with no equivalent in the document model: their tags are
-/// dropped and their content kept.
-const HTML_INLINE: &[&str] = &[
-    "abbr", "bdi", "bdo", "big", "center", "data", "div", "font", "label", "mark", "nobr",
-    "p", "q", "rp", "rt", "ruby", "small", "span", "time", "wbr",
-];
-
-/// The value of attribute `name` in an HTML start tag.
-fn html_attr(tag: &str, name: &str) -> Option<String> {
-    let lower = tag.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(at) = lower[from..].find(name).map(|a| a + from) {
-        from = at + name.len();
-        let before_ok = lower[..at].ends_with(|c: char| c.is_whitespace());
-        let rest = lower[from..].trim_start();
-        if !before_ok || !rest.starts_with('=') {
-            continue;
-        }
-        let value_at = tag.len() - rest.len() + 1;
-        let value = tag[value_at..].trim_start();
-        return Some(match value.chars().next() {
-            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or("").to_owned(),
-            _ => value
-                .split(|c: char| c.is_whitespace() || c == '>')
-                .next()
-                .unwrap_or("")
-                .to_owned(),
-        });
-    }
-    None
 }
 
 fn flush_inline(inl: &mut Vec<Inline>, body: &mut Vec<Block>) {

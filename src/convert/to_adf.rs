@@ -4,7 +4,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::ast::{Block, Cell, Inline, Item, Marks, PanelKind, flatten, task_runs, trim_inlines};
+use super::ast::{
+    Block, Cell, Inline, Item, Marks, PanelKind, flatten, merge_text, task_runs, trim_inlines,
+};
 
 /// Where a block sits; decides which children the schema accepts.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -272,7 +274,7 @@ impl Writer {
 /// Blocks a task item cannot hold (its content is inline), as lines of it with their marks: a
 /// paragraph is a line, a list one line per item marked `•` or its number (nested items
 /// indented by no-break spaces), a quote or panel its lines, a heading a bold line, a code block its text.
-fn task_lines(blocks: &[Block], indent: &str, inl: &mut Vec<Inline>) {
+pub(super) fn task_lines(blocks: &[Block], indent: &str, inl: &mut Vec<Inline>) {
     let line = |content: Vec<Inline>, inl: &mut Vec<Inline>| {
         if content.is_empty() {
             return;
@@ -398,8 +400,24 @@ fn text_node(text: &str, marks: &Marks) -> Value {
 /// Inline content as ADF inline nodes; images where no block can go (headings, tasks) become
 /// linked text.
 fn inlines(inl: &[Inline]) -> Vec<Value> {
+    // Code carries no mark but a link: the runs are joined and split again without them.
+    let inl = merge_text(
+        inl.iter()
+            .map(|i| match i {
+                Inline::Text(t, m) if m.code => Inline::Text(
+                    t.clone(),
+                    Marks {
+                        code: true,
+                        link: m.link.clone(),
+                        ..Marks::default()
+                    },
+                ),
+                other => other.clone(),
+            })
+            .collect(),
+    );
     let mut out: Vec<Value> = Vec::new();
-    for i in inl {
+    for i in &inl {
         match i {
             Inline::Text(t, m) => {
                 if !t.is_empty() {

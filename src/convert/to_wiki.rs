@@ -382,7 +382,12 @@ fn runs(inl: &[Inline], before: &str) -> String {
         let Inline::Text(text, marks) = node else {
             continue;
         };
-        let core = text.trim();
+        // Monospace keeps its white space inside the braces.
+        let core = if marks.code && !text.trim().is_empty() {
+            text.as_str()
+        } else {
+            text.trim()
+        };
         let keep = open.iter().take_while(|m| m.on(marks)).count();
         while open.len() > keep {
             pieces.extend(open.pop().map(Piece::Close));
