@@ -287,14 +287,22 @@ impl Walker {
         }
         let mut parts = Vec::new();
         let n = norm.len();
+        let before_break: Vec<bool> = (0..n)
+            .map(|i| matches!(norm.get(i + 1), Some(Tok::Break)))
+            .collect();
+        let mut after_break = false;
         for (i, t) in norm.into_iter().enumerate() {
+            let was_break = std::mem::replace(&mut after_break, matches!(t, Tok::Break));
+            let after_break = was_break;
             match t {
                 Tok::Text(s, m) => {
                     let mut s = if m.contains("code") { s } else { collapse(&s) };
-                    if i == 0 {
+                    // White space at the paragraph's edges and next to a line break is not
+                    // compared.
+                    if i == 0 || (after_break && !m.contains("code")) {
                         s = s.trim_start().to_owned();
                     }
-                    if i + 1 == n {
+                    if i + 1 == n || (before_break[i] && !m.contains("code")) {
                         s = s.trim_end().to_owned();
                     }
                     if s.is_empty() {

@@ -101,8 +101,9 @@ fn span(
                     Some('\\') => {
                         flush(&mut buf, marks, out);
                         out.push(Inline::Break);
-                        // `\\` at the end of a line is one break, not two.
-                        if i + 2 < end && chars[i + 2] == '\n' {
+                        // `\\` at the end of a line is one break, not two; a space after it
+                        // (which the writer puts there) is not text.
+                        if i + 2 < end && matches!(chars[i + 2], '\n' | ' ') {
                             i += 1;
                         }
                     }
