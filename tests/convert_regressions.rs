@@ -227,6 +227,25 @@ fn fuzz_crash_inputs_convert_without_panicking() {
         for to in [Format::Markdown, Format::Adf, Format::Wiki, Format::Storage] {
             let _ = convert::convert(&text, from, to, &Options::default());
         }
+        // The round-trip property the fuzz target checks, on the Markdown read from the input.
+        use mcp_atlassian::convert::Flavor;
+        use mcp_atlassian::convert::roundtrip::{self, Path};
+        let Ok(md_text) = convert::convert(&text, from, Format::Markdown, &Options::default())
+        else {
+            continue;
+        };
+        let paths: &[Path] = match from {
+            Format::Adf => &[Path::Adf],
+            Format::Wiki => &[Path::Wiki(Flavor::Cloud), Path::Wiki(Flavor::Server)],
+            Format::Storage => &[Path::Storage(Flavor::Cloud), Path::Storage(Flavor::Server)],
+            Format::Markdown => &Path::ALL,
+        };
+        if from == Format::Markdown {
+            roundtrip::check_markdown(&md_text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        for path in paths {
+            roundtrip::check(&md_text, *path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
     }
 }
 

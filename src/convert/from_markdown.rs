@@ -90,7 +90,8 @@ pub fn parse(markdown: &str) -> Vec<Block> {
         marks: MarkState::default(),
         depth: 0,
     };
-    for event in Parser::new_ext(markdown, opts) {
+    let markdown = without_controls(markdown);
+    for event in Parser::new_ext(&markdown, opts) {
         b.event(event);
     }
     while b.stack.len() > 1 {
@@ -267,7 +268,7 @@ impl Builder {
             _ => {}
         }
         let marks = self.current_marks();
-        if marks.link.is_some() || !t.contains("://") {
+        if marks.link.is_some() || marks.code || !t.contains("://") {
             self.inline(Inline::Text(t.to_owned(), marks));
             return;
         }
@@ -567,6 +568,18 @@ fn panel_kind(kind: BlockQuoteKind) -> PanelKind {
         BlockQuoteKind::Important => PanelKind::Note,
         BlockQuoteKind::Warning => PanelKind::Warning,
         BlockQuoteKind::Caution => PanelKind::Error,
+    }
+}
+
+/// `text` without control characters other than tab and line breaks: they mean nothing in rich
+/// text, storage XHTML cannot hold them, and CommonMark reads them inconsistently (found by
+/// fuzzing).
+pub fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let control = |c: char| (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r');
+    if text.contains(control) {
+        text.replace(control, "").into()
+    } else {
+        text.into()
     }
 }
 

@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 
-use super::from_markdown::split_urls;
+use super::from_markdown::{split_urls, without_controls};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct RunMarks {
@@ -62,7 +62,9 @@ pub fn structure(markdown: &str) -> String {
         anchors: Vec::new(),
         open: Vec::new(),
     };
-    for event in Parser::new_ext(markdown, opts) {
+    // Control characters are not compared: the Markdown reader drops them.
+    let markdown = without_controls(markdown);
+    for event in Parser::new_ext(&markdown, opts) {
         w.event(event);
     }
     w.flush();
@@ -197,7 +199,7 @@ impl Walker {
     }
 
     fn text(&mut self, t: &str, code: bool) {
-        if code || !self.marks.links.is_empty() || !t.contains("://") {
+        if code || self.marks.code > 0 || !self.marks.links.is_empty() || !t.contains("://") {
             let m = self.mark_names(code);
             self.inline.push(Tok::Text(t.to_owned(), m));
             return;

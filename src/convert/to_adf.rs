@@ -213,10 +213,24 @@ impl Writer {
             let mut nested = Vec::new();
             for b in &item.body {
                 match b {
-                    Block::List { items: sub, .. }
-                        if !sub.is_empty() && sub.iter().all(|i| i.task.is_some()) =>
-                    {
-                        nested.push(self.task_list(sub));
+                    // Runs of task items nest as task lists; other items become lines.
+                    Block::List {
+                        ordered,
+                        start,
+                        items: sub,
+                    } => {
+                        for (tasks, run) in task_runs(sub) {
+                            if tasks {
+                                nested.push(self.task_list(run));
+                            } else {
+                                let list = Block::List {
+                                    ordered: *ordered,
+                                    start: *start,
+                                    items: run.to_vec(),
+                                };
+                                task_lines(std::slice::from_ref(&list), "", &mut inl);
+                            }
+                        }
                     }
                     other => task_lines(std::slice::from_ref(other), "", &mut inl),
                 }

@@ -89,6 +89,11 @@ fn block(b: &Block, opts: &Options, out: &mut String) {
     }
 }
 
+/// A link target as wiki markup can hold it: `|` and `]` end it, so they are percent-encoded.
+pub fn wiki_href(href: &str) -> String {
+    href.replace('|', "%7C").replace(']', "%5D")
+}
+
 /// Invisible after every `{` of the closing tag inside a code body (U+2060 WORD JOINER), so
 /// that the text cannot close its macro early; the wiki reader takes it out again.
 pub const CODE_GUARD: char = '\u{2060}';
@@ -293,16 +298,21 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
                 }
                 // `[mailto:a@b.c]` shows the address alone.
                 if href.strip_prefix("mailto:") == Some(plain.as_str()) && label == plain {
-                    out.push_str(&format!("[{}]", href.replace([']', '|'], "")));
+                    out.push_str(&format!("[{}]", wiki_href(&href)));
                     i = j;
                     continue;
                 }
                 out.push('[');
-                if plain != href {
+                // `[url]` alone is a link only for targets Jira (and the reader) take as one.
+                let bare_ok = href.contains("://")
+                    || href.starts_with("mailto:")
+                    || href.starts_with('#')
+                    || href.starts_with('/');
+                if plain != href || !bare_ok || wiki_href(&href) != href {
                     out.push_str(&label);
                     out.push('|');
                 }
-                out.push_str(&href.replace([']', '|'], ""));
+                out.push_str(&wiki_href(&href));
                 out.push(']');
                 i = j;
                 continue;
@@ -324,8 +334,9 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
                 out.push_str(if one_line || twice { "\\\\ " } else { "\n" });
             }
             Inline::Mention { id, .. } => match opts.flavor {
-                Flavor::Cloud => out.push_str(&format!("[~accountid:{id}]")),
-                Flavor::Server => out.push_str(&format!("[~{id}]")),
+                // A `]` would end the mention (user ids hold none; found by fuzzing).
+                Flavor::Cloud => out.push_str(&format!("[~accountid:{}]", id.replace(']', ""))),
+                Flavor::Server => out.push_str(&format!("[~{}]", id.replace(']', ""))),
             },
             Inline::Emoji { short, text } => {
                 out.push_str(&escape(text.as_deref().unwrap_or(short), false))
@@ -334,7 +345,7 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
                 out.push_str(&format!("*\\[{}\\]*", escape(&text.to_uppercase(), false)))
             }
             Inline::Date(d) => out.push_str(d),
-            Inline::Card(url) => out.push_str(&format!("[{}]", url.replace([']', '|'], ""))),
+            Inline::Card(url) => out.push_str(&format!("[{}]", wiki_href(url))),
             Inline::Image { src, alt } => {
                 out.push('!');
                 out.push_str(&src.replace(['!', '|', '\n'], ""));
@@ -396,8 +407,12 @@ fn runs(inl: &[Inline], before: &str) -> String {
             pending_ws.push_str(text);
             continue;
         }
-        let lead = &text[..text.len() - text.trim_start().len()];
-        let trail = &text[lead.len() + core.len()..];
+        let (lead, trail) = if marks.code {
+            ("", "")
+        } else {
+            let lead = &text[..text.len() - text.trim_start().len()];
+            (lead, &text[lead.len() + core.len()..])
+        };
         pending_ws.push_str(lead);
         if !pending_ws.is_empty() {
             pieces.push(Piece::Raw(std::mem::take(&mut pending_ws)));

@@ -342,7 +342,7 @@ fn unescape(chars: &[char]) -> String {
             i += len;
             continue;
         }
-        if chars[i] == '\\' && i + 1 < chars.len() && !chars[i + 1].is_alphanumeric() {
+        if chars[i] == '\\' && i + 1 < chars.len() && !chars[i + 1].is_alphanumeric() && !chars[i + 1].is_whitespace() {
             i += 1;
         }
         out.push(chars[i]);
