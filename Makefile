@@ -117,7 +117,8 @@ demo:
 	python3 scripts/demo.py $(TARGET_DIR)/debug
 
 # Fuzz every content converter for FUZZ_SECONDS each (cargo-fuzz, libFuzzer), seeded with the
-# conversion corpus. Uses the nightly toolchain when installed, else the stable one with
+# conversion and round-trip corpora; each target also checks the round-trip property
+# (convert::roundtrip). Uses the nightly toolchain when installed, else the stable one with
 # RUSTC_BOOTSTRAP=1 (cargo-fuzz needs unstable compiler flags; rustup cannot download toolchains here).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := markdown adf wiki storage
@@ -126,7 +127,8 @@ fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install -q cargo-fuzz --locked
 	$(CARGO) build -q --bin mcp-atlassian
 	@for t in markdown wiki storage; do mkdir -p fuzz/corpus/$$t && cp fixtures/convert/corpus/$$t/* fuzz/corpus/$$t/; done
-	@mkdir -p fuzz/corpus/adf && for f in fixtures/convert/corpus/markdown/*.md; do \
+	@cp fixtures/convert/roundtrip/*.md fuzz/corpus/markdown/
+	@mkdir -p fuzz/corpus/adf && for f in fixtures/convert/corpus/markdown/*.md fixtures/convert/roundtrip/*.md; do \
 	  $(TARGET_DIR)/debug/mcp-atlassian convert --from markdown --to adf < $$f > fuzz/corpus/adf/$$(basename $$f .md).json; done
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  echo "fuzz $$t for $(FUZZ_SECONDS) s"; \

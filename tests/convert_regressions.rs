@@ -184,7 +184,7 @@ fn storage_html_leniency() {
 #[test]
 fn wiki_mailto_smileys_and_images_in_cells() {
     let out = md("[mailto:a@b.io] :) ;) ok:) (x)", Format::Wiki);
-    assert!(out.contains("[a@b.io](mailto:a@b.io)"), "{out}");
+    assert!(out.contains("<a@b.io>"), "{out}");
     assert!(out.contains("🙂 😉 ok:) ❌"), "{out}");
     let out = md("||a||b||\n|!shot.png|thumbnail!|two|", Format::Wiki);
     assert!(out.contains("| ![](shot.png) | two |"), "{out}");
@@ -227,5 +227,152 @@ fn fuzz_crash_inputs_convert_without_panicking() {
         for to in [Format::Markdown, Format::Adf, Format::Wiki, Format::Storage] {
             let _ = convert::convert(&text, from, to, &Options::default());
         }
+        // The round-trip property the fuzz target checks, on the Markdown read from the input.
+        use mcp_atlassian::convert::Flavor;
+        use mcp_atlassian::convert::roundtrip::{self, Path};
+        let Ok(md_text) = convert::convert(&text, from, Format::Markdown, &Options::default())
+        else {
+            continue;
+        };
+        let paths: &[Path] = match from {
+            Format::Adf => &[Path::Adf],
+            Format::Wiki => &[Path::Wiki(Flavor::Cloud), Path::Wiki(Flavor::Server)],
+            Format::Storage => &[Path::Storage(Flavor::Cloud), Path::Storage(Flavor::Server)],
+            Format::Markdown => &Path::ALL,
+        };
+        if from == Format::Markdown {
+            roundtrip::check_markdown(&md_text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        for path in paths {
+            roundtrip::check(&md_text, *path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
     }
+}
+
+// Issue #16: the nine defects, each with its minimal input, checked on every path it concerns
+// and with the round-trip property of `convert::roundtrip`.
+
+fn wiki(md_text: &str) -> String {
+    conv(md_text, Format::Markdown, Format::Wiki)
+}
+
+fn back(md_text: &str, format: Format) -> String {
+    md(&conv(md_text, Format::Markdown, format), format)
+}
+
+fn property(md_text: &str) {
+    use mcp_atlassian::convert::roundtrip::{self, Path};
+    roundtrip::check_markdown(md_text).unwrap();
+    for path in Path::ALL {
+        if let Err(e) = roundtrip::check(md_text, path) {
+            panic!("{md_text:?}: {e}");
+        }
+    }
+}
+
+#[test]
+fn issue16_1_email_autolinks_are_mailto_links() {
+    let src = "Mail <ops@example.com>";
+    assert_eq!(wiki(src), "Mail [mailto:ops@example.com]");
+    let storage = conv(src, Format::Markdown, Format::Storage);
+    assert!(
+        storage.contains(r#"<a href="mailto:ops@example.com">ops@example.com</a>"#),
+        "{storage}"
+    );
+    let adf = conv(src, Format::Markdown, Format::Adf);
+    assert!(adf.contains(r#""href":"mailto:ops@example.com""#), "{adf}");
+    for f in [Format::Adf, Format::Wiki, Format::Storage] {
+        assert_eq!(back(src, f).trim(), src);
+    }
+    property(src);
+}
+
+#[test]
+fn issue16_2_escaped_bar_in_cell_code_stays_escaped() {
+    let src = "| c |\n|---|\n| `a \\| b` |";
+    for f in [Format::Markdown, Format::Adf, Format::Wiki, Format::Storage] {
+        let out = back(src, f);
+        assert!(out.contains("| `a \\| b` |"), "{f:?}: {out}");
+        assert_eq!(outline(&out, Format::Markdown), outline(src, Format::Markdown));
+    }
+    property(src);
+}
+
+#[test]
+fn issue16_3_wiki_backslashes_stay_backslashes() {
+    // The text `a \\fs\b` (two backslashes, then one) and the code `\\srv`.
+    let src = r"a \\\\fs\b and `\\srv`";
+    let w = wiki(src);
+    assert_eq!(w, r"a &#92;\fs\b and {{&#92;\srv}}");
+    assert_eq!(md(&w, Format::Wiki), md(src, Format::Markdown));
+    // An entity written in the text is not decoded on the way back.
+    assert_eq!(md(&wiki("&amp;#92; x"), Format::Wiki).trim(), r"\&#92; x");
+    property(src);
+}
+
+#[test]
+fn issue16_4_wiki_list_items_keep_content_after_code_and_quotes() {
+    let src = "1. a\n\n   ```\n   code\n   ```\n\n   after\n2. b";
+    let out = back(src, Format::Wiki);
+    assert_eq!(outline(&out, Format::Markdown), outline(src, Format::Markdown));
+    let src = "- item\n\n  > quote `x`\n- two";
+    let w = wiki(src);
+    assert!(w.contains("{{x}}"), "{w}");
+    assert!(back(src, Format::Wiki).contains("quote `x`"));
+    property(src);
+    property("1. a\n\n   ```\n   code\n   ```\n\n   after\n2. b");
+}
+
+#[test]
+fn issue16_5_bullets_under_a_task_keep_their_lines_and_marks_in_adf() {
+    let src = "- [ ] a\n  - **b**\n  - c";
+    let out = back(src, Format::Adf);
+    assert_eq!(out.trim(), "- [ ] a\\\n  • **b**\\\n  • c");
+    // Wiki and storage keep the nested list.
+    for f in [Format::Wiki, Format::Storage] {
+        assert_eq!(back(src, f).trim(), src, "{f:?}");
+    }
+    property(src);
+}
+
+#[test]
+fn issue16_6_inline_html_maps_to_marks_or_loses_its_tags() {
+    let src = "Press <kbd>Ctrl</kbd>+<kbd>C</kbd>, <span class=\"x\">plain</span>, <b>bold</b>, Bearer <token>";
+    let out = md(src, Format::Markdown);
+    assert_eq!(
+        out.trim(),
+        "Press `Ctrl`+`C`, plain, **bold**, Bearer \\<token>"
+    );
+    for f in [Format::Adf, Format::Wiki, Format::Storage] {
+        assert_eq!(back(src, f), out, "{f:?}");
+    }
+    property(src);
+}
+
+#[test]
+fn issue16_7_wiki_image_alt_keeps_its_quotes() {
+    let src = "![say \"hi\"](u)";
+    assert_eq!(back(src, Format::Wiki).trim(), src);
+    property(src);
+}
+
+#[test]
+fn issue16_8_wiki_bold_around_inline_code_stays_bold() {
+    let src = "**run `make test` first**";
+    assert_eq!(wiki(src), "*run {{make test}} first*");
+    assert_eq!(back(src, Format::Wiki).trim(), src);
+    // Letters touching the marks take the brace form.
+    assert_eq!(wiki("x**y `z` q**w"), "x{*}y {{z}} q{*}w");
+    property(src);
+}
+
+#[test]
+fn issue16_9_code_holding_both_wiki_closing_tags_does_not_swallow_the_rest() {
+    let src = "```\n{code} and {noformat}\n```\n\nafter";
+    let w = wiki(src);
+    assert!(w.ends_with("\n\nafter"), "{w}");
+    assert_eq!(back(src, Format::Wiki), md(src, Format::Markdown));
+    let src = "```java\nString s = \"{code}\"; // {noformat}\n```\n\nafter";
+    assert_eq!(back(src, Format::Wiki), md(src, Format::Markdown));
+    property(src);
 }

@@ -1,17 +1,29 @@
-//! Fuzz target: any JSON read as ADF either is refused with an error or converts to every format
-//! without panicking; Markdown written from it reads back.
+//! Fuzz target: any text read as adf either is refused with an error (ADF only) or converts to
+//! every format without panicking, the ADF written is always a document, and the round-trip
+//! property holds for the Markdown read from it: Markdown → adf → Markdown keeps its structure
+//! and adf → Markdown → adf is a fixed point (`convert::roundtrip`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_atlassian::convert::{self, Format, Options};
+use mcp_atlassian::convert::roundtrip::{self, Path};
+#[allow(unused_imports)]
+use mcp_atlassian::convert::{self, Flavor, Format, Options};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     for to in Format::ALL {
-        if let Ok(out) = convert::convert(text, Format::Adf, to, &Options::default()) {
-            if to == Format::Markdown {
-                let _ = convert::markdown_to_adf(&out);
+        for opts in [Options::default(), Options::server()] {
+            let Ok(out) = convert::convert(text, Format::Adf, to, &opts) else { return };
+            if to == Format::Adf {
+                let doc: serde_json::Value = serde_json::from_str(&out).expect("ADF output is JSON");
+                assert_eq!(doc["type"], "doc");
             }
+        }
+    }
+    let md = convert::convert(text, Format::Adf, Format::Markdown, &Options::default()).unwrap();
+    for path in [Path::Adf] {
+        if let Err(e) = roundtrip::check(&md, path) {
+            panic!("{e}\n{md}");
         }
     }
 });

@@ -131,8 +131,45 @@ pub fn inline_text(inlines: &[Inline]) -> String {
     out
 }
 
-/// Joins adjacent text runs with equal marks and drops empty ones.
+/// Joins adjacent text runs with equal marks and drops empty ones. White space at the edge of
+/// emphasised text without a link is plain (every format writes it outside the marks), so that
+/// reading what a writer wrote gives the same runs.
 pub fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
+    let joined = join_runs(inlines);
+    let emphasis = |i: Option<&Inline>| match i {
+        Some(Inline::Text(_, m)) => Some((m.strong, m.em, m.strike, m.underline, m.sup, m.sub)),
+        _ => None,
+    };
+    let mut split = Vec::with_capacity(joined.len());
+    for (k, i) in joined.iter().enumerate() {
+        match i {
+            Inline::Text(t, m) if m.link.is_none() && !m.code && !m.is_plain() => {
+                let is_ws = |c: char| c == ' ' || c == '\t' || c == '\n';
+                let own = emphasis(Some(i));
+                // White space the neighbour shares the marks with stays inside them.
+                let keep_lead = k > 0 && emphasis(joined.get(k - 1)) == own;
+                let keep_trail = emphasis(joined.get(k + 1)) == own;
+                let t = t.as_str();
+                let start = if keep_lead { t } else { t.trim_start_matches(is_ws) };
+                let core = if keep_trail { start } else { start.trim_end_matches(is_ws) };
+                if core.len() == t.len() || core.is_empty() {
+                    split.push(Inline::Text(t.to_owned(), m.clone()));
+                    continue;
+                }
+                let lead = t.len() - start.len();
+                let (head, rest) = t.split_at(lead);
+                let (mid, tail) = rest.split_at(core.len());
+                split.push(Inline::Text(head.to_owned(), Marks::default()));
+                split.push(Inline::Text(mid.to_owned(), m.clone()));
+                split.push(Inline::Text(tail.to_owned(), Marks::default()));
+            }
+            other => split.push(other.clone()),
+        }
+    }
+    join_runs(split)
+}
+
+fn join_runs(inlines: Vec<Inline>) -> Vec<Inline> {
     let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
     for i in inlines {
         if let Inline::Text(t, m) = &i {

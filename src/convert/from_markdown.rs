@@ -2,13 +2,14 @@
 //! walking pulldown-cmark's event stream with an explicit stack. Also reads the conventions this
 //! crate writes: `[@Name](mention:ID)` mentions, `<details><summary>` expands, bare URLs as links.
 
-use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::ast::{
     Block, Cell, Inline, Item, MAX_DEPTH, Marks, PanelKind, merge_text, trim_inlines,
 };
 use super::entities::strip_tags;
 use super::md_cell::CellBody;
+use super::structure::{attr, is_html_element};
 
 /// Link destinations with this prefix are user mentions.
 pub const MENTION_SCHEME: &str = "mention:";
@@ -65,7 +66,11 @@ struct MarkState {
     underline: u32,
     sup: u32,
     sub: u32,
+    /// `<code>`, `<kbd>` inline HTML.
+    code: u32,
     links: Vec<String>,
+    /// Open `<a>` tags: whether each pushed a link.
+    anchors: Vec<bool>,
 }
 
 struct Builder {
@@ -85,7 +90,8 @@ pub fn parse(markdown: &str) -> Vec<Block> {
         marks: MarkState::default(),
         depth: 0,
     };
-    for event in Parser::new_ext(markdown, opts) {
+    let markdown = without_controls(markdown);
+    for event in Parser::new_ext(&markdown, opts) {
         b.event(event);
     }
     while b.stack.len() > 1 {
@@ -191,10 +197,18 @@ impl Builder {
             Tag::Emphasis => self.marks.em += 1,
             Tag::Strong => self.marks.strong += 1,
             Tag::Strikethrough => self.marks.strike += 1,
-            Tag::Link { dest_url, .. } => match dest_url.strip_prefix(MENTION_SCHEME) {
+            Tag::Link {
+                dest_url,
+                link_type,
+                ..
+            } => match dest_url.strip_prefix(MENTION_SCHEME) {
                 Some(id) if !id.is_empty() => self
                     .stack
                     .push(Frame::Mention(id.to_owned(), String::new())),
+                // `<ops@example.com>`: the destination is the bare address.
+                _ if link_type == LinkType::Email => {
+                    self.marks.links.push(format!("mailto:{dest_url}"))
+                }
                 _ => self.marks.links.push(dest_url.to_string()),
             },
             Tag::Image { dest_url, .. } => self
@@ -241,7 +255,7 @@ impl Builder {
             sup: self.marks.sup > 0,
             sub: self.marks.sub > 0,
             link: self.marks.links.last().cloned(),
-            code: false,
+            code: self.marks.code > 0,
         }
     }
 
@@ -254,7 +268,7 @@ impl Builder {
             _ => {}
         }
         let marks = self.current_marks();
-        if marks.link.is_some() || !t.contains("://") {
+        if marks.link.is_some() || marks.code || !t.contains("://") {
             self.inline(Inline::Text(t.to_owned(), marks));
             return;
         }
@@ -473,6 +487,10 @@ impl Builder {
         }
     }
 
+    /// Inline HTML: tags with an equivalent become marks (`<kbd>` and `<code>` code, `<b>`
+    /// strong, `<i>` emphasis, `<s>` strike, `<u>`, `<sup>`, `<sub>`), `<a href>` a link and
+    /// `<br>` a line break; the tags of other HTML elements are dropped and their text kept;
+    /// what is no HTML element (`Bearer <token>`) stays as written.
     fn inline_html(&mut self, html: &str) {
         if let Some(Frame::Cell(_, inl, body)) = self.stack.last_mut() {
             if body.tag(html, inl) {
@@ -480,25 +498,57 @@ impl Builder {
             }
         }
         let lower = html.to_ascii_lowercase();
-        let counter = match lower
+        let closing = lower.starts_with("</");
+        let name: String = lower
             .trim_start_matches("</")
             .trim_start_matches('<')
-            .trim_end_matches('>')
-        {
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        let counter = match name.as_str() {
             "u" | "ins" => Some(&mut self.marks.underline),
             "sup" => Some(&mut self.marks.sup),
             "sub" => Some(&mut self.marks.sub),
+            "code" | "kbd" | "samp" | "tt" => Some(&mut self.marks.code),
+            "b" | "strong" => Some(&mut self.marks.strong),
+            "i" | "em" | "cite" | "dfn" | "var" => Some(&mut self.marks.em),
+            "s" | "del" | "strike" => Some(&mut self.marks.strike),
             _ => None,
         };
         if let Some(c) = counter {
-            *c = if lower.starts_with("</") {
+            *c = if closing {
                 c.saturating_sub(1)
+            } else if lower.ends_with("/>") {
+                *c
             } else {
                 *c + 1
             };
-        } else if lower.starts_with("<br") {
+        } else if name == "br" {
             self.inline(Inline::Break);
-        } else if !lower.starts_with("<!--") {
+        } else if name == "a" {
+            if closing {
+                if self.marks.anchors.pop() == Some(true) {
+                    self.marks.links.pop();
+                }
+            } else if !lower.ends_with("/>") {
+                let href = attr(html, "href");
+                self.marks.anchors.push(href.is_some());
+                if let Some(href) = href {
+                    self.marks.links.push(href);
+                }
+            }
+        } else if name == "img" && !closing {
+            let src = attr(html, "src").unwrap_or_default();
+            let alt = attr(html, "alt").unwrap_or_default();
+            if !src.is_empty() {
+                self.inline(Inline::Image {
+                    src,
+                    alt,
+                });
+            }
+        } else if lower.starts_with("<!--") || is_html_element(&name) {
+            // A comment, or an element with no equivalent: its text (between the tags) stays.
+        } else {
             self.inline(Inline::Text(html.to_owned(), self.current_marks()));
         }
     }
@@ -518,6 +568,18 @@ fn panel_kind(kind: BlockQuoteKind) -> PanelKind {
         BlockQuoteKind::Important => PanelKind::Note,
         BlockQuoteKind::Warning => PanelKind::Warning,
         BlockQuoteKind::Caution => PanelKind::Error,
+    }
+}
+
+/// `text` without control characters other than tab and line breaks: they mean nothing in rich
+/// text, storage XHTML cannot hold them, and CommonMark reads them inconsistently (found by
+/// fuzzing).
+pub fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let control = |c: char| (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r');
+    if text.contains(control) {
+        text.replace(control, "").into()
+    } else {
+        text.into()
     }
 }
 

@@ -64,7 +64,9 @@ fn tokenize(src: &str) -> Vec<Tok> {
                 .unwrap_or(body);
             let body = body.strip_suffix('\n').unwrap_or(body);
             let lang = (name == "code").then(|| code_language(params)).flatten();
-            toks.push(Tok::Code(lang, body.replace("\r\n", "\n")));
+            let guard = format!("{{{}", super::to_wiki::CODE_GUARD);
+            let body = body.replace("\r\n", "\n").replace(&guard, "{");
+            toks.push(Tok::Code(lang, body));
             i = next;
         } else if params.is_empty() {
             toks.push(Tok::Close(name));
@@ -122,7 +124,10 @@ pub fn parse(src: &str) -> Vec<Block> {
         list: Vec::new(),
         table: Vec::new(),
     };
+    // A code block of a list item was just read: text on its closing line goes on the item.
+    let mut item_code = false;
     for tok in tokenize(src) {
+        let after_item_code = std::mem::take(&mut item_code);
         match tok {
             Tok::Text(t) => {
                 // The first and last pieces are parts of the lines that hold macro tags: when
@@ -130,6 +135,13 @@ pub fn parse(src: &str) -> Vec<Block> {
                 let pieces: Vec<&str> = t.split('\n').collect();
                 let last = pieces.len() - 1;
                 for (i, line) in pieces.into_iter().enumerate() {
+                    if i == 0 && after_item_code && !line.trim().is_empty() {
+                        let inl = trim_inlines(inline(line.trim_end_matches('\r')));
+                        if let (Some(entry), false) = (r.list.last_mut(), inl.is_empty()) {
+                            entry.3.push(Block::Para(inl));
+                        }
+                        continue;
+                    }
                     if line.is_empty() && (i == 0 || i == last) && last > 0 {
                         continue;
                     }
@@ -140,6 +152,7 @@ pub fn parse(src: &str) -> Vec<Block> {
                 // A code block right under a list line belongs to that item, as in Jira.
                 if let Some(entry) = r.list.last_mut() {
                     entry.3.push(Block::Code { lang, text });
+                    item_code = true;
                 } else {
                     r.flush();
                     r.push(Block::Code { lang, text });

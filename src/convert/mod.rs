@@ -12,6 +12,8 @@ mod from_wiki;
 mod lang;
 mod md_cell;
 mod outline;
+pub mod roundtrip;
+pub mod structure;
 mod to_adf;
 mod to_markdown;
 mod to_storage;

@@ -4,7 +4,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::ast::{Block, Cell, Inline, Item, Marks, PanelKind, flatten, task_runs, trim_inlines};
+use super::ast::{
+    Block, Cell, Inline, Item, Marks, PanelKind, flatten, merge_text, task_runs, trim_inlines,
+};
 
 /// Where a block sits; decides which children the schema accepts.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -211,26 +213,26 @@ impl Writer {
             let mut nested = Vec::new();
             for b in &item.body {
                 match b {
-                    Block::List { items: sub, .. }
-                        if !sub.is_empty() && sub.iter().all(|i| i.task.is_some()) =>
-                    {
-                        nested.push(self.task_list(sub));
-                    }
-                    Block::Para(p) => {
-                        if !inl.is_empty() {
-                            inl.push(Inline::Break);
-                        }
-                        inl.extend(p.iter().cloned());
-                    }
-                    other => {
-                        let text = super::ast::blocks_text(std::slice::from_ref(other));
-                        if !text.is_empty() {
-                            if !inl.is_empty() {
-                                inl.push(Inline::Break);
+                    // Runs of task items nest as task lists; other items become lines.
+                    Block::List {
+                        ordered,
+                        start,
+                        items: sub,
+                    } => {
+                        for (tasks, run) in task_runs(sub) {
+                            if tasks {
+                                nested.push(self.task_list(run));
+                            } else {
+                                let list = Block::List {
+                                    ordered: *ordered,
+                                    start: *start,
+                                    items: run.to_vec(),
+                                };
+                                task_lines(std::slice::from_ref(&list), "", &mut inl);
                             }
-                            inl.push(Inline::Text(text, Marks::default()));
                         }
                     }
+                    other => task_lines(std::slice::from_ref(other), "", &mut inl),
                 }
             }
             let state = if item.task == Some(true) {
@@ -280,6 +282,62 @@ impl Writer {
             "attrs": {"isNumberColumnEnabled": false, "layout": "default"},
             "content": rows,
         })
+    }
+}
+
+/// Blocks a task item cannot hold (its content is inline), as lines of it with their marks: a
+/// paragraph is a line, a list one line per item marked `•` or its number (nested items
+/// indented by no-break spaces), a quote or panel its lines, a heading a bold line, a code block its text.
+pub(super) fn task_lines(blocks: &[Block], indent: &str, inl: &mut Vec<Inline>) {
+    let line = |content: Vec<Inline>, inl: &mut Vec<Inline>| {
+        if content.is_empty() {
+            return;
+        }
+        if !inl.is_empty() {
+            inl.push(Inline::Break);
+        }
+        inl.extend(content);
+    };
+    for b in blocks {
+        match b {
+            Block::Para(p) => line(p.clone(), inl),
+            Block::Code { text, .. } => {
+                line(vec![Inline::Text(text.clone(), Marks::default())], inl)
+            }
+            Block::List {
+                ordered,
+                start,
+                items,
+            } => {
+                for (k, item) in items.iter().enumerate() {
+                    let mut marker = if *ordered {
+                        format!("{indent}{}. ", start.saturating_add(k as u64))
+                    } else {
+                        format!("{indent}• ")
+                    };
+                    match item.task {
+                        Some(true) => marker.push_str("[x] "),
+                        Some(false) => marker.push_str("[ ] "),
+                        None => {}
+                    }
+                    let mut own = Vec::new();
+                    let (first, rest) = match item.body.split_first() {
+                        Some((Block::Para(p), rest)) => (p.clone(), rest),
+                        _ => (Vec::new(), &item.body[..]),
+                    };
+                    own.push(Inline::Text(marker, Marks::default()));
+                    own.extend(first);
+                    line(own, inl);
+                    task_lines(rest, &format!("{indent}\u{a0}\u{a0}"), inl);
+                }
+            }
+            Block::Rule => {}
+            other => {
+                let mut flat = Vec::new();
+                flatten(other.clone(), &mut flat);
+                task_lines(&flat, indent, inl);
+            }
+        }
     }
 }
 
@@ -356,8 +414,24 @@ fn text_node(text: &str, marks: &Marks) -> Value {
 /// Inline content as ADF inline nodes; images where no block can go (headings, tasks) become
 /// linked text.
 fn inlines(inl: &[Inline]) -> Vec<Value> {
+    // Code carries no mark but a link: the runs are joined and split again without them.
+    let inl = merge_text(
+        inl.iter()
+            .map(|i| match i {
+                Inline::Text(t, m) if m.code => Inline::Text(
+                    t.clone(),
+                    Marks {
+                        code: true,
+                        link: m.link.clone(),
+                        ..Marks::default()
+                    },
+                ),
+                other => other.clone(),
+            })
+            .collect(),
+    );
     let mut out: Vec<Value> = Vec::new();
-    for i in inl {
+    for i in &inl {
         match i {
             Inline::Text(t, m) => {
                 if !t.is_empty() {

@@ -266,12 +266,38 @@ fn link(group: &[Inline], href: &str, ctx: Ctx, out: &mut String) {
             out.push('>');
             return;
         }
+        // `<ops@example.com>` when the text is the address of a `mailto:` link.
+        if plain && href.strip_prefix("mailto:") == Some(t.as_str()) && is_email(t) {
+            out.push('<');
+            out.push_str(t);
+            out.push('>');
+            return;
+        }
     }
     out.push('[');
     out.push_str(&runs(group, ctx, true, false));
     out.push_str("](");
     out.push_str(&destination(href));
     out.push(')');
+}
+
+/// What CommonMark reads as an e-mail autolink between `<` and `>`.
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c));
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    local_ok && domain.split('.').all(label_ok)
 }
 
 fn destination(href: &str) -> String {
@@ -385,7 +411,10 @@ fn runs(inl: &[Inline], ctx: Ctx, in_link: bool, at_start: bool) -> String {
                 open.push(d);
             }
         }
-        if marks.code {
+        if marks.code && ctx == Ctx::Cell {
+            // GFM splits a row at every unescaped bar, inside code spans too.
+            out.push_str(&code_span(core).replace('|', "\\|"));
+        } else if marks.code {
             out.push_str(&code_span(core));
         } else {
             let line_start = (at_start && out.is_empty()) || out.ends_with('\n');

@@ -47,6 +47,11 @@ pub fn xml_escape(s: &str) -> String {
 
 /// Wraps text in CDATA, splitting every `]]>` across two sections.
 pub fn cdata(text: &str) -> String {
+    // XML 1.0 holds no control characters but tab and line breaks, not even in CDATA.
+    let text: String = text
+        .chars()
+        .filter(|c| (*c as u32) >= 0x20 || matches!(c, '\n' | '\t' | '\r'))
+        .collect();
     format!("<![CDATA[{}]]>", text.replace("]]>", "]]]]><![CDATA[>"))
 }
 
@@ -113,7 +118,11 @@ impl Writer<'_> {
                     self.param("language", l);
                 }
                 self.out.push_str("<ac:plain-text-body>");
-                self.out.push_str(&cdata(text));
+                // Readers drop one line break at each edge of the body: one more where the
+                // text itself starts or ends with one.
+                let lead = if text.starts_with('\n') { "\n" } else { "" };
+                let trail = if text.ends_with('\n') { "\n" } else { "" };
+                self.out.push_str(&cdata(&format!("{lead}{text}{trail}")));
                 self.out
                     .push_str("</ac:plain-text-body></ac:structured-macro>");
             }

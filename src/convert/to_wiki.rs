@@ -35,20 +35,17 @@ fn block(b: &Block, opts: &Options, out: &mut String) {
         }
         Block::Code { lang, text } => {
             let lang = lang.as_deref().and_then(jira_language);
-            let use_code =
-                (lang.is_some() || text.contains("{noformat}")) && !text.contains("{code}");
-            if use_code {
-                match lang {
-                    Some(l) => out.push_str(&format!("{{code:{l}}}\n")),
-                    None => out.push_str("{code}\n"),
-                }
-                out.push_str(text);
-                out.push_str("\n{code}");
-            } else {
-                out.push_str("{noformat}\n");
-                out.push_str(text);
-                out.push_str("\n{noformat}");
+            // `{code}` keeps a language; without one `{noformat}`, or `{code}` when only
+            // that does not occur in the text.
+            let has = |tag: &str| text.to_ascii_lowercase().contains(tag);
+            let use_code = lang.is_some() || (has("{noformat}") && !has("{code}"));
+            let name = if use_code { "code" } else { "noformat" };
+            match lang {
+                Some(l) if use_code => out.push_str(&format!("{{code:{l}}}\n")),
+                _ => out.push_str(&format!("{{{name}}}\n")),
             }
+            out.push_str(&protect_code(text, name));
+            out.push_str(&format!("\n{{{name}}}"));
         }
         Block::Quote(body) => {
             // `{quote}` does not nest: the inner opening tag would close the outer quote.
@@ -92,6 +89,33 @@ fn block(b: &Block, opts: &Options, out: &mut String) {
     }
 }
 
+/// A link target as wiki markup can hold it: `|` and `]` end it, so they are percent-encoded.
+pub fn wiki_href(href: &str) -> String {
+    href.replace('|', "%7C").replace(']', "%5D")
+}
+
+/// Invisible after every `{` of the closing tag inside a code body (U+2060 WORD JOINER), so
+/// that the text cannot close its macro early; the wiki reader takes it out again.
+pub const CODE_GUARD: char = '\u{2060}';
+
+/// A code body for macro `name` with every `{name}` in it guarded (and every guard already
+/// there doubled, so that reading it back gives the text as it was).
+fn protect_code(text: &str, name: &str) -> String {
+    let closing = format!("{name}}}");
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        out.push(c);
+        let rest = &text[i + c.len_utf8()..];
+        let tag = rest
+            .get(..closing.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(&closing));
+        if c == '{' && (tag || rest.starts_with(CODE_GUARD)) {
+            out.push(CODE_GUARD);
+        }
+    }
+    out
+}
+
 /// A quote's body with the quotes nested in it replaced by their content.
 fn lift_quotes(body: &[Block]) -> Vec<Block> {
     let mut out = Vec::with_capacity(body.len());
@@ -129,30 +153,54 @@ fn list(ordered: bool, items: &[Item], prefix: &str, opts: &Options, out: &mut S
             Some(false) => out.push_str("\\[ \\] "),
             None => {}
         }
-        let mut first_text = true;
+        // Jira list items hold one line of text, nested lists and code blocks: other blocks
+        // give their content (quotes, panels) or bold text (headings), joined by line breaks.
+        let mut body = Vec::new();
         for b in &item.body {
+            match b {
+                Block::Para(_) | Block::List { .. } | Block::Code { .. } => body.push(b.clone()),
+                other => super::ast::flatten(other.clone(), &mut body),
+            }
+        }
+        let mut first_text = true;
+        let mut after_code = false;
+        for b in &body {
             match b {
                 Block::List { ordered, items, .. } => {
                     out.push('\n');
                     list(*ordered, items, &marker, opts, out);
+                    after_code = false;
                 }
                 Block::Para(inl) => {
-                    if !first_text {
+                    if after_code {
+                        // Text after a code block stays on its closing line, so that the
+                        // item (and the list) goes on.
+                        out.push(' ');
+                    } else if !first_text {
                         out.push_str("\\\\ ");
                     }
                     out.push_str(&inlines(inl, opts, true));
                     first_text = false;
+                    after_code = false;
                 }
                 Block::Code { .. } => {
                     out.push('\n');
                     block(b, opts, out);
+                    after_code = true;
                 }
                 other => {
-                    if !first_text {
+                    let text = escape(&blocks_text(std::slice::from_ref(other)), true);
+                    if text.is_empty() {
+                        continue;
+                    }
+                    if after_code {
+                        out.push(' ');
+                    } else if !first_text {
                         out.push_str("\\\\ ");
                     }
-                    out.push_str(&escape(&blocks_text(std::slice::from_ref(other)), true));
+                    out.push_str(&text);
                     first_text = false;
+                    after_code = false;
                 }
             }
         }
@@ -241,39 +289,54 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
                 {
                     j += 1;
                 }
-                let label: String = inl[i..j].iter().map(|n| run(n, false, false)).collect();
+                let label = runs(&inl[i..j], "");
                 let plain: String = super::ast::inline_text(&inl[i..j]);
                 if plain == href && super::to_storage::is_attachment(&href) {
                     out.push_str(&format!("[^{href}]"));
                     i = j;
                     continue;
                 }
+                // `[mailto:a@b.c]` shows the address alone.
+                if href.strip_prefix("mailto:") == Some(plain.as_str()) && label == plain {
+                    out.push_str(&format!("[{}]", wiki_href(&href)));
+                    i = j;
+                    continue;
+                }
                 out.push('[');
-                if plain != href {
+                // `[url]` alone is a link only for targets Jira (and the reader) take as one.
+                let bare_ok = href.contains("://")
+                    || href.starts_with("mailto:")
+                    || href.starts_with('#')
+                    || href.starts_with('/');
+                if plain != href || !bare_ok || wiki_href(&href) != href {
                     out.push_str(&label);
                     out.push('|');
                 }
-                out.push_str(&href.replace([']', '|'], ""));
+                out.push_str(&wiki_href(&href));
                 out.push(']');
                 i = j;
                 continue;
             }
-            Inline::Text(text, _) => {
-                let line_start = out.is_empty() || out.ends_with('\n');
-                let left = !text.starts_with(char::is_whitespace)
-                    && out.chars().last().is_some_and(char::is_alphanumeric);
-                let right = !text.ends_with(char::is_whitespace)
-                    && matches!(inl.get(i + 1), Some(Inline::Text(t, _)) if t.starts_with(char::is_alphanumeric));
-                let s = run(&inl[i], line_start, left || right);
+            Inline::Text(..) => {
+                // Consecutive runs without a link are written together, so that a mark spanning
+                // several of them (bold text around inline code) is opened once.
+                let mut j = i;
+                while j < inl.len() && matches!(&inl[j], Inline::Text(_, m) if m.link.is_none()) {
+                    j += 1;
+                }
+                let s = runs(&inl[i..j], &out);
                 out.push_str(&s);
+                i = j;
+                continue;
             }
             Inline::Break => {
                 let twice = out.is_empty() || out.ends_with('\n');
                 out.push_str(if one_line || twice { "\\\\ " } else { "\n" });
             }
             Inline::Mention { id, .. } => match opts.flavor {
-                Flavor::Cloud => out.push_str(&format!("[~accountid:{id}]")),
-                Flavor::Server => out.push_str(&format!("[~{id}]")),
+                // A `]` would end the mention (user ids hold none; found by fuzzing).
+                Flavor::Cloud => out.push_str(&format!("[~accountid:{}]", id.replace(']', ""))),
+                Flavor::Server => out.push_str(&format!("[~{}]", id.replace(']', ""))),
             },
             Inline::Emoji { short, text } => {
                 out.push_str(&escape(text.as_deref().unwrap_or(short), false))
@@ -282,13 +345,15 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
                 out.push_str(&format!("*\\[{}\\]*", escape(&text.to_uppercase(), false)))
             }
             Inline::Date(d) => out.push_str(d),
-            Inline::Card(url) => out.push_str(&format!("[{}]", url.replace([']', '|'], ""))),
+            Inline::Card(url) => out.push_str(&format!("[{}]", wiki_href(url))),
             Inline::Image { src, alt } => {
                 out.push('!');
                 out.push_str(&src.replace(['!', '|', '\n'], ""));
                 if !alt.is_empty() {
-                    out.push_str("|alt=");
+                    // Quoted, so that quotes at its edges survive; the reader takes off one pair.
+                    out.push_str("|alt=\"");
                     out.push_str(&alt.replace(['!', '|', ',', '\n'], " "));
+                    out.push('"');
                 }
                 out.push('!');
             }
@@ -298,34 +363,125 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
     out
 }
 
-/// One text run with its marks (link excluded); `braces` selects the `{*}x{*}` form needed when
-/// a letter or digit touches the delimiters.
-fn run(node: &Inline, line_start: bool, braces: bool) -> String {
-    let Inline::Text(text, marks) = node else {
-        return String::new();
-    };
-    let core = text.trim();
-    if core.is_empty() {
-        return text.clone();
-    }
-    let lead = &text[..text.len() - text.trim_start().len()];
-    let trail = &text[lead.len() + core.len()..];
-    let mut body = escape(core, line_start && lead.is_empty());
-    if marks.code {
-        body = format!("{{{{{body}}}}}");
-    } else {
-        for m in ORDER.iter().rev() {
-            if m.on(marks) {
-                let c = m.ch();
-                body = if braces {
-                    format!("{{{c}}}{body}{{{c}}}")
-                } else {
-                    format!("{c}{body}{c}")
-                };
-            }
+enum Piece {
+    Open(Mark),
+    Close(Mark),
+    /// Text to escape.
+    Text(String),
+    /// Written as it is (white space, monospace).
+    Raw(String),
+}
+
+impl Piece {
+    fn first_char(&self) -> Option<char> {
+        match self {
+            Piece::Text(t) | Piece::Raw(t) => t.chars().next(),
+            _ => None,
         }
     }
-    format!("{lead}{body}{trail}")
+}
+
+/// Text runs (links excluded) with their marks, written after `before`: a mark stays open
+/// across the runs that share it (`*run {{make test}} first*`, which Jira shows bold around
+/// the monospace), white space at a run's edge goes outside its delimiters, and a mark whose
+/// delimiters touch a letter or digit takes the brace form (`{*}x{*}`).
+fn runs(inl: &[Inline], before: &str) -> String {
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut open: Vec<Mark> = Vec::new();
+    let mut pending_ws = String::new();
+    for node in inl {
+        let Inline::Text(text, marks) = node else {
+            continue;
+        };
+        // Monospace keeps its white space inside the braces.
+        let core = if marks.code && !text.trim().is_empty() {
+            text.as_str()
+        } else {
+            text.trim()
+        };
+        let keep = open.iter().take_while(|m| m.on(marks)).count();
+        while open.len() > keep {
+            pieces.extend(open.pop().map(Piece::Close));
+        }
+        if core.is_empty() {
+            pending_ws.push_str(text);
+            continue;
+        }
+        let (lead, trail) = if marks.code {
+            ("", "")
+        } else {
+            let lead = &text[..text.len() - text.trim_start().len()];
+            (lead, &text[lead.len() + core.len()..])
+        };
+        pending_ws.push_str(lead);
+        if !pending_ws.is_empty() {
+            pieces.push(Piece::Raw(std::mem::take(&mut pending_ws)));
+        }
+        for m in ORDER {
+            if m.on(marks) && !open.contains(&m) {
+                pieces.push(Piece::Open(m));
+                open.push(m);
+            }
+        }
+        if marks.code {
+            pieces.push(Piece::Raw(format!("{{{{{}}}}}", escape(core, false))));
+        } else {
+            pieces.push(Piece::Text(core.to_owned()));
+        }
+        pending_ws.push_str(trail);
+    }
+    while let Some(m) = open.pop() {
+        pieces.push(Piece::Close(m));
+    }
+    if !pending_ws.is_empty() {
+        pieces.push(Piece::Raw(pending_ws));
+    }
+    // Brace form where an opening delimiter follows, or its closing one precedes, a letter
+    // or digit (both delimiters of a pair take the same form).
+    let mut braces = vec![false; pieces.len()];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut last = before.chars().last();
+    for (k, p) in pieces.iter().enumerate() {
+        match p {
+            Piece::Open(_) => {
+                braces[k] = last.is_some_and(char::is_alphanumeric);
+                stack.push(k);
+            }
+            Piece::Close(_) => {
+                let next = pieces[k + 1..]
+                    .iter()
+                    .find(|p| matches!(p, Piece::Text(_) | Piece::Raw(_)))
+                    .and_then(Piece::first_char);
+                if let Some(o) = stack.pop() {
+                    let b = braces[o] || next.is_some_and(char::is_alphanumeric);
+                    braces[o] = b;
+                    braces[k] = b;
+                }
+            }
+            Piece::Text(t) | Piece::Raw(t) => last = t.chars().last().or(last),
+        }
+    }
+    let before_trimmed = before.trim_end_matches([' ', '\t']);
+    let before_line_start = before_trimmed.is_empty() || before_trimmed.ends_with('\n');
+    let mut out = String::new();
+    for (k, p) in pieces.iter().enumerate() {
+        match p {
+            Piece::Open(m) | Piece::Close(m) => {
+                let c = m.ch();
+                if braces[k] {
+                    out.push_str(&format!("{{{c}}}"));
+                } else {
+                    out.push(c);
+                }
+            }
+            Piece::Text(t) => {
+                let line_start = before_line_start && out.trim_matches([' ', '\t']).is_empty();
+                out.push_str(&escape(t, line_start));
+            }
+            Piece::Raw(t) => out.push_str(t),
+        }
+    }
+    out
 }
 
 /// Escapes wiki markup characters in plain text.
@@ -336,6 +492,17 @@ pub fn escape(text: &str, line_start: bool) -> String {
         let prev = i.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i + 1).copied();
         let at_start = line_start && i == 0;
+        // A backslash before anything but a letter, digit or space would escape it, and two
+        // make a line break: such a backslash is written as an entity (and so is an ampersand
+        // that would start one).
+        if c == '\\' && next.is_none_or(|n| !n.is_alphanumeric() && !n.is_whitespace()) {
+            out.push_str("&#92;");
+            continue;
+        }
+        if c == '&' && super::wiki_inline::numeric_entity(&chars[i..]).is_some() {
+            out.push_str("&#38;");
+            continue;
+        }
         let escape = match c {
             '*' | '_' | '+' | '^' | '~' | '{' | '}' | '[' | ']' | '|' => true,
             '-' => {

@@ -101,8 +101,9 @@ fn span(
                     Some('\\') => {
                         flush(&mut buf, marks, out);
                         out.push(Inline::Break);
-                        // `\\` at the end of a line is one break, not two.
-                        if i + 2 < end && chars[i + 2] == '\n' {
+                        // `\\` at the end of a line is one break, not two; a space after it
+                        // (which the writer puts there) is not text.
+                        if i + 2 < end && matches!(chars[i + 2], '\n' | ' ') {
                             i += 1;
                         }
                     }
@@ -121,6 +122,13 @@ fn span(
                 out.push(Inline::Break);
                 i += 1;
                 continue;
+            }
+            '&' => {
+                if let Some((ch, len)) = numeric_entity(&chars[i..end]) {
+                    buf.push(ch);
+                    i += len;
+                    continue;
+                }
             }
             '{' if next == Some('{') && !marks.code => {
                 if let Some(close) = next_after(&idx.mono_end, i + 1, end) {
@@ -201,7 +209,7 @@ fn span(
                         });
                         out.push(Inline::Image {
                             src: src.to_owned(),
-                            alt: alt.unwrap_or("").trim_matches('"').to_owned(),
+                            alt: unquote(alt.unwrap_or("")).to_owned(),
                         });
                         i = close + 1;
                         continue;
@@ -261,6 +269,13 @@ fn span(
     flush(&mut buf, marks, out);
 }
 
+/// A parameter value without one pair of surrounding quotes.
+fn unquote(v: &str) -> &str {
+    v.strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(v)
+}
+
 fn mark_on(m: &Marks, k: usize) -> bool {
     [m.strong, m.em, m.strike, m.underline, m.sup, m.sub][k]
 }
@@ -296,11 +311,38 @@ fn flush(buf: &mut String, marks: &Marks, out: &mut Vec<Inline>) {
     }
 }
 
+/// A numeric character reference (`&#92;`, `&#x5C;`) at the start of `chars`: the character and
+/// the length of the reference. Jira renders them; the wiki writer spells a backslash this way.
+pub fn numeric_entity(chars: &[char]) -> Option<(char, usize)> {
+    if chars.first() != Some(&'&') || chars.get(1) != Some(&'#') {
+        return None;
+    }
+    let hex = matches!(chars.get(2), Some('x' | 'X'));
+    let from = if hex { 3 } else { 2 };
+    let digits = chars[from.min(chars.len())..]
+        .iter()
+        .take(8)
+        .take_while(|c| if hex { c.is_ascii_hexdigit() } else { c.is_ascii_digit() })
+        .count();
+    if digits == 0 || chars.get(from + digits) != Some(&';') {
+        return None;
+    }
+    let text: String = chars[from..from + digits].iter().collect();
+    let code = u32::from_str_radix(&text, if hex { 16 } else { 10 }).ok()?;
+    let c = char::from_u32(code).filter(|c| *c != '\0')?;
+    Some((c, from + digits + 1))
+}
+
 fn unescape(chars: &[char]) -> String {
     let mut out = String::with_capacity(chars.len());
     let mut i = 0;
     while i < chars.len() {
-        if chars[i] == '\\' && i + 1 < chars.len() && !chars[i + 1].is_alphanumeric() {
+        if let Some((c, len)) = numeric_entity(&chars[i..]) {
+            out.push(c);
+            i += len;
+            continue;
+        }
+        if chars[i] == '\\' && i + 1 < chars.len() && !chars[i + 1].is_alphanumeric() && !chars[i + 1].is_whitespace() {
             i += 1;
         }
         out.push(chars[i]);
