@@ -8,9 +8,13 @@ use libfuzzer_sys::fuzz_target;
 use mcp_atlassian::config::{self, Cli, ConfigError, EnvSource};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     match EnvSource::new().with_dotenv(".env", text) {
-        Err(ConfigError::EnvFile { line: Some(line), .. }) => {
+        Err(ConfigError::EnvFile {
+            line: Some(line), ..
+        }) => {
             let lines = text.split('\n').count();
             assert!(line >= 1 && line <= lines + 1, "line {line} of {lines}");
         }

@@ -52,21 +52,37 @@ fn servers() -> &'static [Server<()>; 2] {
     SERVERS.get_or_init(|| {
         let make = |deployment: Deployment, read_only: bool| {
             let filter = Filter {
-                services: vec![("jira".into(), deployment), ("confluence".into(), deployment)],
+                services: vec![
+                    ("jira".into(), deployment),
+                    ("confluence".into(), deployment),
+                ],
                 read_only,
                 ..Filter::default()
             };
-            let info = ServerInfo { name: "fuzz", title: "Fuzz", version: "0.0.0" };
+            let info = ServerInfo {
+                name: "fuzz",
+                title: "Fuzz",
+                version: "0.0.0",
+            };
             Server::new(info, "Fuzz.".into(), tools(), filter, ())
         };
-        [make(Deployment::Cloud, false), make(Deployment::ServerDc, true)]
+        [
+            make(Deployment::Cloud, false),
+            make(Deployment::ServerDc, true),
+        ]
     })
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, rest)) = data.split_first() else { return };
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
     let server = &servers()[usize::from(pick & 1)];
-    let session = if pick & 2 == 0 { Session::new() } else { Session::preinitialized("2025-03-26") };
+    let session = if pick & 2 == 0 {
+        Session::new()
+    } else {
+        Session::preinitialized("2025-03-26")
+    };
     for line in String::from_utf8_lossy(rest).split('\n') {
         let reply = match server.receive(&session, line) {
             Step::Done(reply) => reply,
@@ -74,7 +90,9 @@ fuzz_target!(|data: &[u8]| {
         };
         if let Some(reply) = reply {
             serde_json::to_vec(&reply).expect("a reply serializes");
-            let is_response = |v: &Value| v["jsonrpc"] == "2.0" && (v.get("result").is_some() ^ v.get("error").is_some());
+            let is_response = |v: &Value| {
+                v["jsonrpc"] == "2.0" && (v.get("result").is_some() ^ v.get("error").is_some())
+            };
             match &reply {
                 Value::Array(items) => assert!(items.iter().all(is_response), "{reply}"),
                 single => assert!(is_response(single), "{reply}"),

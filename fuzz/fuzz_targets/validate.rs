@@ -7,8 +7,8 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use mcp_atlassian::mcp::call::validate;
 use mcp_atlassian::mcp::Tool;
+use mcp_atlassian::mcp::call::validate;
 use mcp_atlassian::tools::Services;
 use serde_json::{Map, Value};
 
@@ -18,15 +18,24 @@ fn tools() -> &'static [&'static Tool<Services>] {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, rest)) = data.split_first() else { return };
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
     let tools = tools();
     let tool = tools[usize::from(pick) % tools.len()];
-    let Ok(Value::Object(raw)) = serde_json::from_slice::<Value>(rest) else { return };
+    let Ok(Value::Object(raw)) = serde_json::from_slice::<Value>(rest) else {
+        return;
+    };
     for relaxed in [&[][..], &["issue_key", "project_key"][..]] {
         if let Ok(args) = validate(tool, raw.clone(), relaxed) {
             let map: Map<String, Value> = args.as_map().clone();
-            assert!(map.keys().all(|k| tool.param(k).is_some()), "{}: {map:?}", tool.name);
-            let again = validate(tool, map.clone(), relaxed).expect("accepted arguments validate again");
+            assert!(
+                map.keys().all(|k| tool.param(k).is_some()),
+                "{}: {map:?}",
+                tool.name
+            );
+            let again =
+                validate(tool, map.clone(), relaxed).expect("accepted arguments validate again");
             assert_eq!(again.as_map(), &map, "{}", tool.name);
         }
     }

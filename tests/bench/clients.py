@@ -90,13 +90,19 @@ class Stdio:
         self.send(INITIALIZED)
         return reply
 
-    def close(self, timeout: float = 20.0) -> None:
-        try:
-            self.proc.stdin.close()
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+    def close(self, timeout: float = 20.0) -> float | None:
+        """Close stdin and reap the process; returns its CPU seconds (user + system)."""
+        self.proc.stdin.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+            if pid:
+                self.proc.returncode = os.waitstatus_to_exitcode(status)
+                return usage.ru_utime + usage.ru_stime
+            time.sleep(0.005)
+        self.proc.kill()
+        self.proc.wait()
+        return None
 
 
 def proc_status(pid: int) -> dict[str, int]:
@@ -108,6 +114,12 @@ def proc_status(pid: int) -> dict[str, int]:
         "threads": int(fields["Threads"]),
         "fds": len(os.listdir(f"/proc/{pid}/fd")),
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a running process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def tree_rss_kib(pid: int) -> int:

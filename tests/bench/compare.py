@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from clients import (  # noqa: E402
     HttpCaller,
     SandboxControl,
+    cpu_seconds,
     Stdio,
     call_msg,
     compact,
@@ -147,16 +148,37 @@ def subjects(ours: Path, ref: Path, sb: Sandbox, work: Path) -> list[Subject]:
 # ---- measurements ---------------------------------------------------------------------------
 
 
+INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}}
+
+
 def startup(subject: Subject) -> dict[str, Any]:
-    times = []
+    times, cpu = [], []
     for _ in range(RUNS):
         s = subject.stdio()
-        s.request({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                   "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                              "clientInfo": {"name": "bench", "version": "1"}}})
+        s.request(INIT)
         times.append(time.perf_counter() - s.started)
-        s.close()
-    return {"start_ms": statistics.median(times) * 1000, "start_runs": len(times)}
+        used = s.close()
+        if used is not None:
+            cpu.append(used)
+    return {"start_ms": statistics.median(times) * 1000, "start_runs": len(times),
+            "start_cpu_ms": statistics.median(cpu) * 1000 if cpu else None}
+
+
+def instructions(subject: Subject) -> int | None:
+    """Instructions (valgrind callgrind) from exec to exit, answering initialize on the way:
+    a count the machine's load does not change."""
+    if not shutil.which("valgrind") or os.environ.get("BENCH_CALLGRIND", "1") == "0":
+        return None
+    log = subject.cwd / "callgrind.log"
+    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", f"--log-file={log}", *subject.argv]
+    s = Stdio(argv, {**subject.env, "TRANSPORT": "stdio"}, subject.cwd)
+    try:
+        s.request(INIT, timeout=900)
+    finally:
+        s.close(timeout=900)
+    m = re.search(r"Collected : (\d+)", log.read_text())
+    return int(m.group(1)) if m else None
 
 
 def listing(subject: Subject, sb: Sandbox) -> dict[str, Any]:
@@ -195,11 +217,13 @@ def listing(subject: Subject, sb: Sandbox) -> dict[str, Any]:
         out["calls"] = calls
         # Overhead: sequential warm jira_get_issue calls over stdio.
         lat = []
+        cpu0 = cpu_seconds(s.proc.pid)
         for i in range(SEQ_CALLS):
             t = time.perf_counter()
             s.request(call_msg(1000 + i, "jira_get_issue", {"issue_key": "WEB-1"}))
             lat.append(time.perf_counter() - t)
         out["call_p50_ms"] = statistics.median(lat) * 1000
+        out["call_cpu_ms"] = (cpu_seconds(s.proc.pid) - cpu0) / SEQ_CALLS * 1000
         return out
     finally:
         s.close()
@@ -287,6 +311,7 @@ def http_load(subject: Subject) -> dict[str, Any]:
                     time.sleep(0.1)
 
             t0 = time.perf_counter()
+            cpu0 = cpu_seconds(proc.pid)
             threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
             threads.append(threading.Thread(target=sampler))
             for t in threads:
@@ -294,7 +319,9 @@ def http_load(subject: Subject) -> dict[str, Any]:
             for t in threads:
                 t.join()
             wall = time.perf_counter() - t0
+            cpu = cpu_seconds(proc.pid) - cpu0
             out[clients] = {
+                "cpu_ms_per_call": cpu / max(1, len(lat)) * 1000,
                 "calls": len(lat),
                 "errors": len(errors),
                 "first_error": errors[0] if errors else None,
@@ -357,6 +384,9 @@ def main() -> int:
                 key = f"{flavour}/{subject.name}"
                 print(f"== {key}: start-up ({RUNS} runs)", file=sys.stderr, flush=True)
                 r = startup(subject)
+                if flavour == FLAVOURS[0]:
+                    print(f"== {key}: instructions to initialize (callgrind)", file=sys.stderr, flush=True)
+                    r["instructions"] = instructions(subject)
                 print(f"== {key}: tools/list, calls, overhead", file=sys.stderr, flush=True)
                 sb.ctl.reset()
                 r.update(listing(subject, sb))
@@ -396,6 +426,10 @@ def render(results: dict[str, Any], sizes: dict[str, int], started, load_before,
             continue
         f = "Cloud" if flavour == "cloud" else "Server/DC"
         add(f"{f}: start → `initialize` answered (median of {RUNS})", o["start_ms"], r["start_ms"], " ms", 1)
+        add(f"{f}: CPU time, start → `initialize` → exit (median)", o["start_cpu_ms"], r["start_cpu_ms"], " ms", 1)
+        if o.get("instructions") and r.get("instructions"):
+            add(f"{f}: instructions, start → `initialize` → exit (callgrind)", o["instructions"] / 1e6,
+                r["instructions"] / 1e6, " M", 1)
         add(f"{f}: RSS after `tools/list`", o["rss_kib"] / 1024, r["rss_kib"] / 1024, " MiB", 1)
         common = sorted(set(o["tool_bytes"]) & set(r["tool_bytes"]))
         ob = sum(o["tool_bytes"][t] for t in common)
@@ -425,6 +459,8 @@ def render(results: dict[str, Any], sizes: dict[str, int], started, load_before,
             if not oh:
                 continue
             add(f"{f}: stateless HTTP, {n} client(s): calls/s", oh["calls_per_s"], rh["calls_per_s"], "", 0)
+            add(f"{f}: stateless HTTP, {n} client(s): server CPU per call", oh["cpu_ms_per_call"],
+                rh["cpu_ms_per_call"], " ms", 2)
             add(f"{f}: stateless HTTP, {n} client(s): p50 / p99", oh["p50_ms"], rh["p50_ms"], " ms", 1)
             rows[-1] = (rows[-1][0], f"{oh['p50_ms']:.1f} / {oh['p99_ms']:.1f} ms",
                         f"{rh['p50_ms']:.1f} / {rh['p99_ms']:.1f} ms", rows[-1][3] + " / " + ratio(oh["p99_ms"], rh["p99_ms"]))
@@ -434,6 +470,7 @@ def render(results: dict[str, Any], sizes: dict[str, int], started, load_before,
         peak_r = max((r["http"][n]["rss_kib"] for n in CLIENTS if n in r["http"]), default=None)
         add(f"{f}: peak RSS under HTTP load", peak_o and peak_o / 1024, peak_r and peak_r / 1024, " MiB", 1)
         add(f"{f}: `jira_get_issue` p50 over stdio (warm, {SEQ_CALLS} sequential)", o["call_p50_ms"], r["call_p50_ms"], " ms", 2)
+        add(f"{f}: server CPU per warm `jira_get_issue` over stdio", o["call_cpu_ms"], r["call_cpu_ms"], " ms", 2)
         add(f"{f}: its upstream requests sent straight to the sandbox (floor), p50", o["floor_ms"], r["floor_ms"], " ms", 2)
         add(f"{f}: overhead per call (p50 call − p50 floor)", o["call_p50_ms"] - o["floor_ms"],
             r["call_p50_ms"] - r["floor_ms"], " ms", 2)

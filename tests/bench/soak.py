@@ -135,10 +135,10 @@ def main() -> int:
                     msg["params"]["_meta"] = {
                         "io.modelcontextprotocol/protocolVersion": MODERN,
                         "io.modelcontextprotocol/clientCapabilities": {},
-                        "io.modelcontextprotocol/clientInfo": {"name": "soak", "version": "1"},
                     }
                 try:
-                    status, reply = c.post(msg, {"MCP-Protocol-Version": MODERN} if modern else None)
+                    extra = {"MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": tool}
+                    status, reply = c.post(msg, extra if modern else None)
                 except OSError as e:
                     record(False, expect_error, False, f"{tool}: {e!r}")
                     continue
