@@ -13,7 +13,7 @@ PY         := $(VENV)/bin/python
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_STAMP  := $(TARGET_DIR)/.apt-stamp
 
-.PHONY: build static test test-rust test-e2e js-tools loadtest chaos net-tools lint bench demo clean fuzz goldens sandbox \
+.PHONY: build static test test-rust test-e2e js-tools loadtest chaos net-tools lint bench bench-compare soak demo clean fuzz goldens sandbox \
         image image-prebuilt helm-lint release release-check lint-windows package-test package-tools install uninstall
 
 build:
@@ -86,11 +86,46 @@ loadtest: $(VENV)/.stamp
 
 # Slow attacks on the HTTP transport (issue #17), each with /healthz probed every 50 ms from
 # another client: uploads and request heads trickled past their deadlines, 300 slowloris
-# sockets, 10,000 initialize calls with distinct tokens, 79,000-item batches
-# (tests/e2e/chaos/, collected only with MCP_CHAOS=1; the fast attacks run in `make test`).
+# sockets, 10,000 initialize calls with distinct tokens, 79,000-item batches; then (issue #15)
+# CHAOS_SESSIONS sessions of reads and marked writes for CHAOS_SECONDS while the sandbox injects
+# 429/500/502/503, slow answers, resets and truncated bodies (every write checked in the
+# sandbox's state after), and 50 users with their own credentials at once (zero cross-user
+# answers). Reports: $(TARGET_DIR)/chaos/*.md. (tests/e2e/chaos/, collected only with
+# MCP_CHAOS=1; the fast attacks run in `make test`.)
+CHAOS_SESSIONS ?= 16
+CHAOS_SECONDS  ?= 60
 chaos: $(VENV)/.stamp
 	$(CARGO) build -q --bins
-	MCP_CHAOS=1 MCP_ATLASSIAN_BIN=$(TARGET_DIR)/debug/mcp-atlassian $(PY) -m pytest -q -s tests/e2e/chaos
+	MCP_CHAOS=1 MCP_ATLASSIAN_BIN=$(TARGET_DIR)/debug/mcp-atlassian CHAOS_REPORT_DIR=$(TARGET_DIR)/chaos \
+	  CHAOS_SESSIONS=$(CHAOS_SESSIONS) CHAOS_SECONDS=$(CHAOS_SECONDS) $(PY) -m pytest -q -s tests/e2e/chaos
+
+# The reference server (PyPI mcp-atlassian 0.23.1) in a scratch venv, for `make bench-compare`.
+REF_VENV := $(TARGET_DIR)/ref-venv
+$(REF_VENV)/.stamp:
+	@test -x $(REF_VENV)/bin/python || python3 -m venv $(REF_VENV)
+	@$(REF_VENV)/bin/pip install -q --disable-pip-version-check mcp-atlassian==0.23.1
+	@touch $@
+
+# This server (release build) and the reference side by side against the sandbox, both
+# flavours: start-up, RSS, sizes, tools/list and result bytes, upstream requests, stateless HTTP
+# load, overhead per call. One Markdown table with ratios in $(BENCH_REPORT); numbers, never
+# assertions (tests/bench/compare.py says how each is measured).
+BENCH_REPORT ?= $(TARGET_DIR)/bench/compare.md
+bench-compare: $(REF_VENV)/.stamp
+	$(CARGO) build -q --release --bins
+	python3 tests/bench/compare.py $(TARGET_DIR)/release/mcp-atlassian $(REF_VENV)/bin/mcp-atlassian \
+	  $(TARGET_DIR)/release/atlassian-sandbox $(BENCH_REPORT)
+
+# SOAK_MINUTES of mixed calls over HTTP (release build); RSS, threads and fds sampled each
+# minute must end flat. Report, samples and plot in $(TARGET_DIR)/soak/.
+SOAK_MINUTES ?= 30
+$(VENV)/.bench-stamp: $(VENV)/.stamp tests/bench/requirements.txt
+	@$(PY) -m pip install -q --disable-pip-version-check -r tests/bench/requirements.txt
+	@touch $@
+soak: $(VENV)/.bench-stamp
+	$(CARGO) build -q --release --bins
+	SOAK_MINUTES=$(SOAK_MINUTES) $(PY) tests/bench/soak.py $(TARGET_DIR)/release/mcp-atlassian \
+	  $(TARGET_DIR)/release/atlassian-sandbox $(TARGET_DIR)/soak
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -116,12 +151,13 @@ demo:
 	$(CARGO) build -q --bins
 	python3 scripts/demo.py $(TARGET_DIR)/debug
 
-# Fuzz every content converter for FUZZ_SECONDS each (cargo-fuzz, libFuzzer), seeded with the
-# conversion and round-trip corpora; each target also checks the round-trip property
-# (convert::roundtrip). Uses the nightly toolchain when installed, else the stable one with
+# Fuzz every content converter (each also checks the round-trip property, convert::roundtrip),
+# the JSON-RPC framing and dispatch, the .env parser and argument validation for FUZZ_SECONDS
+# each (cargo-fuzz, libFuzzer), seeded with the conversion and round-trip corpora and fuzz/seeds/
+# (crash inputs found so far are kept there as regression seeds). Uses the nightly toolchain when installed, else the stable one with
 # RUSTC_BOOTSTRAP=1 (cargo-fuzz needs unstable compiler flags; rustup cannot download toolchains here).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := markdown adf wiki storage
+FUZZ_TARGETS ?= markdown adf wiki storage jsonrpc dotenv validate
 FUZZ_TOOLCHAIN := $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' && echo +nightly)
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install -q cargo-fuzz --locked
@@ -130,6 +166,7 @@ fuzz:
 	@cp fixtures/convert/roundtrip/*.md fuzz/corpus/markdown/
 	@mkdir -p fuzz/corpus/adf && for f in fixtures/convert/corpus/markdown/*.md fixtures/convert/roundtrip/*.md; do \
 	  $(TARGET_DIR)/debug/mcp-atlassian convert --from markdown --to adf < $$f > fuzz/corpus/adf/$$(basename $$f .md).json; done
+	@for t in jsonrpc dotenv validate; do mkdir -p fuzz/corpus/$$t && cp fuzz/seeds/$$t/* fuzz/corpus/$$t/; done
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  echo "fuzz $$t for $(FUZZ_SECONDS) s"; \
 	  (cd fuzz && $(if $(FUZZ_TOOLCHAIN),,RUSTC_BOOTSTRAP=1) cargo $(FUZZ_TOOLCHAIN) fuzz run $$t -- \
