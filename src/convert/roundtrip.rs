@@ -211,7 +211,7 @@ fn wiki_inlines(inl: Vec<Inline>) -> Vec<Inline> {
         .into_iter()
         .map(|i| match i {
             Inline::Mention { id, name } => Inline::Mention {
-                id: id.replace(']', ""),
+                id: id.replace(['[', ']', '|'], ""),
                 name,
             },
             Inline::Text(t, mut m) => {
