@@ -10,7 +10,7 @@ use super::ast::{
 
 /// Where a block sits; decides which children the schema accepts.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Parent {
+pub(super) enum Parent {
     Doc,
     ListItem,
     Quote,
@@ -20,7 +20,7 @@ enum Parent {
     NestedExpand,
 }
 
-fn allowed(parent: Parent, b: &Block) -> bool {
+pub(super) fn allowed(parent: Parent, b: &Block) -> bool {
     use Parent::*;
     match b {
         Block::Para(_) | Block::Code { .. } | Block::List { .. } => true,
