@@ -254,7 +254,8 @@ impl Builder {
             underline: self.marks.underline > 0,
             sup: self.marks.sup > 0,
             sub: self.marks.sub > 0,
-            link: self.marks.links.last().cloned(),
+            // `[text]()` points nowhere: its text is plain.
+            link: self.marks.links.last().filter(|l| !l.is_empty()).cloned(),
             code: self.marks.code > 0,
         }
     }

@@ -9,6 +9,7 @@ use super::ast::{
     Block, Cell, Inline, Item, Marks, blocks_text, flatten, merge_text, task_runs,
 };
 use super::lang::jira_language;
+use super::to_adf::{Parent, allowed};
 use super::to_wiki::wiki_href;
 use super::{Flavor, Format, Options, parse, render, structure::structure};
 
@@ -109,7 +110,7 @@ pub fn check(md: &str, path: Path) -> Result<(), String> {
 /// The document as `path` can hold it.
 pub fn limits(doc: Vec<Block>, path: Path) -> Vec<Block> {
     match path {
-        Path::Adf => adf_blocks(split_task_runs(doc), true),
+        Path::Adf => adf_blocks(split_task_runs(doc), Parent::Doc),
         Path::Wiki(_) => wiki_blocks(map_inlines(doc, &wiki_inlines), true),
         Path::Storage(_) => split_task_runs(map_inlines(doc, &|inl| {
             collapse_code(mention_ids(inl))
@@ -211,7 +212,7 @@ fn wiki_inlines(inl: Vec<Inline>) -> Vec<Inline> {
         .into_iter()
         .map(|i| match i {
             Inline::Mention { id, name } => Inline::Mention {
-                id: id.replace(']', ""),
+                id: id.replace(['[', ']', '|'], ""),
                 name,
             },
             Inline::Text(t, mut m) => {
@@ -404,72 +405,98 @@ fn one_line(blocks: Vec<Block>) -> Vec<Block> {
 }
 
 /// ADF: inline code carries no mark but a link (the `code` mark excludes the others), an image
-/// splits its paragraph (media are blocks; in a heading it is a link to the image), a quote
-/// inside a quote, list item or panel gives its content to its parent, and a task item holds
+/// splits its paragraph (media are blocks; in a heading it is a link to the image), a block the
+/// schema does not allow where it stands (a quote, heading or rule in a list item or quote, a
+/// table in a cell) gives its content to its parent as the writer does, and a task item holds
 /// inline content only: other blocks in it become lines of its text.
-fn adf_blocks(doc: Vec<Block>, quote_ok: bool) -> Vec<Block> {
+fn adf_blocks(doc: Vec<Block>, parent: Parent) -> Vec<Block> {
     let mut out = Vec::new();
     for b in doc {
-        match b {
-            Block::Para(inl) => {
-                let mut segment = Vec::new();
-                for i in code_alone(inl) {
-                    if let Inline::Image { .. } = i {
-                        if !segment.is_empty() {
-                            out.push(Block::Para(std::mem::take(&mut segment)));
-                        }
-                        out.push(Block::Para(vec![i]));
-                    } else {
-                        segment.push(i);
-                    }
-                }
-                if !segment.is_empty() {
-                    out.push(Block::Para(segment));
+        if allowed(parent, &b) {
+            adf_block(b, parent, &mut out);
+            continue;
+        }
+        let mut flat = Vec::new();
+        flatten(b, &mut flat);
+        for f in flat {
+            if allowed(parent, &f) {
+                adf_block(f, parent, &mut out);
+            } else {
+                let text = blocks_text(std::slice::from_ref(&f));
+                if !text.is_empty() {
+                    out.push(Block::Para(vec![Inline::Text(text, Marks::default())]));
                 }
             }
-            Block::Heading(l, inl) => out.push(Block::Heading(l, image_links(code_alone(inl)))),
-            Block::Quote(body) if !quote_ok => out.extend(adf_blocks(body, false)),
-            Block::Quote(body) => out.push(Block::Quote(adf_blocks(body, false))),
-            Block::List {
-                ordered,
-                start,
-                items,
-            } => {
-                let items = items
-                    .into_iter()
-                    .map(|item| match item.task {
-                        Some(_) => task_item(item),
-                        None => Item {
-                            task: None,
-                            body: adf_blocks(item.body, false),
-                        },
-                    })
-                    .collect();
-                out.push(Block::List {
-                    ordered,
-                    start,
-                    items,
-                });
-            }
-            Block::Table(mut rows) => {
-                for cell in rows.iter_mut().flatten() {
-                    cell.body = adf_blocks(std::mem::take(&mut cell.body), true);
-                }
-                out.push(Block::Table(rows));
-            }
-            Block::Panel { kind, title, body } => out.push(Block::Panel {
-                kind,
-                title,
-                body: adf_blocks(body, false),
-            }),
-            Block::Expand { title, body } => out.push(Block::Expand {
-                title,
-                body: adf_blocks(body, true),
-            }),
-            other => out.push(other),
         }
     }
     out
+}
+
+fn adf_block(b: Block, parent: Parent, out: &mut Vec<Block>) {
+    match b {
+        Block::Para(inl) => {
+            let mut segment = Vec::new();
+            for i in code_alone(inl) {
+                if let Inline::Image { .. } = i {
+                    if !segment.is_empty() {
+                        out.push(Block::Para(std::mem::take(&mut segment)));
+                    }
+                    out.push(Block::Para(vec![i]));
+                } else {
+                    segment.push(i);
+                }
+            }
+            if !segment.is_empty() {
+                out.push(Block::Para(segment));
+            }
+        }
+        Block::Heading(l, inl) => out.push(Block::Heading(l, image_links(code_alone(inl)))),
+        Block::Quote(body) => out.push(Block::Quote(adf_blocks(body, Parent::Quote))),
+        Block::List {
+            ordered,
+            start,
+            items,
+        } => {
+            let items = items
+                .into_iter()
+                .map(|item| match item.task {
+                    Some(_) => task_item(item),
+                    None => Item {
+                        task: None,
+                        body: adf_blocks(item.body, Parent::ListItem),
+                    },
+                })
+                .collect();
+            out.push(Block::List {
+                ordered,
+                start,
+                items,
+            });
+        }
+        Block::Table(mut rows) => {
+            for cell in rows.iter_mut().flatten() {
+                cell.body = adf_blocks(std::mem::take(&mut cell.body), Parent::Cell);
+            }
+            out.push(Block::Table(rows));
+        }
+        Block::Panel { kind, title, body } => out.push(Block::Panel {
+            kind,
+            title,
+            body: adf_blocks(body, Parent::Panel),
+        }),
+        Block::Expand { title, body } => {
+            let inner = if parent == Parent::Doc {
+                Parent::Expand
+            } else {
+                Parent::NestedExpand
+            };
+            out.push(Block::Expand {
+                title,
+                body: adf_blocks(body, inner),
+            });
+        }
+        other => out.push(other),
+    }
 }
 
 /// A task item as ADF keeps it: its text, then nested task lists.

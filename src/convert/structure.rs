@@ -5,7 +5,8 @@
 //! ([`super::roundtrip`]) do not judge the readers with themselves. Only spelling is normalised:
 //! white space runs (and white space at the edge of a mark) are plain spaces, `<ops@x.io>` is a
 //! `mailto:` link, a bare URL a link, tight and loose lists are alike, inline HTML tags with an
-//! equivalent are their mark, those of other HTML elements vanish, and comments are nothing.
+//! equivalent are their mark, those of other HTML elements vanish, comments are nothing, and a
+//! link with an empty target is plain text.
 
 use std::fmt::Write;
 
@@ -232,7 +233,7 @@ impl Walker {
                 names.push(name.to_owned());
             }
         }
-        if let Some(l) = m.links.last() {
+        if let Some(l) = m.links.last().filter(|l| !l.is_empty()) {
             names.push(format!("link={l}"));
         }
         names.join(",")

@@ -10,7 +10,7 @@ use super::ast::{
 
 /// Where a block sits; decides which children the schema accepts.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Parent {
+pub(super) enum Parent {
     Doc,
     ListItem,
     Quote,
@@ -20,7 +20,7 @@ enum Parent {
     NestedExpand,
 }
 
-fn allowed(parent: Parent, b: &Block) -> bool {
+pub(super) fn allowed(parent: Parent, b: &Block) -> bool {
     use Parent::*;
     match b {
         Block::Para(_) | Block::Code { .. } | Block::List { .. } => true,
@@ -287,7 +287,7 @@ impl Writer {
 
 /// Blocks a task item cannot hold (its content is inline), as lines of it with their marks: a
 /// paragraph is a line, a list one line per item marked `•` or its number (nested items
-/// indented by no-break spaces), a quote or panel its lines, a heading a bold line, a code block its text.
+/// indented by no-break spaces), a quote or panel its lines, a heading a bold line, a code block its lines as inline code.
 pub(super) fn task_lines(blocks: &[Block], indent: &str, inl: &mut Vec<Inline>) {
     let line = |content: Vec<Inline>, inl: &mut Vec<Inline>| {
         if content.is_empty() {
@@ -302,7 +302,13 @@ pub(super) fn task_lines(blocks: &[Block], indent: &str, inl: &mut Vec<Inline>) 
         match b {
             Block::Para(p) => line(p.clone(), inl),
             Block::Code { text, .. } => {
-                line(vec![Inline::Text(text.clone(), Marks::default())], inl)
+                let code = Marks {
+                    code: true,
+                    ..Marks::default()
+                };
+                for l in text.lines().filter(|l| !l.trim().is_empty()) {
+                    line(vec![Inline::Text(l.to_owned(), code.clone())], inl);
+                }
             }
             Block::List {
                 ordered,

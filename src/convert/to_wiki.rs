@@ -334,9 +334,9 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
                 out.push_str(if one_line || twice { "\\\\ " } else { "\n" });
             }
             Inline::Mention { id, .. } => match opts.flavor {
-                // A `]` would end the mention (user ids hold none; found by fuzzing).
-                Flavor::Cloud => out.push_str(&format!("[~accountid:{}]", id.replace(']', ""))),
-                Flavor::Server => out.push_str(&format!("[~{}]", id.replace(']', ""))),
+                // A `[`, `]` or `|` would end the mention or its table cell (user ids hold none; found by fuzzing).
+                Flavor::Cloud => out.push_str(&format!("[~accountid:{}]", id.replace(['[', ']', '|'], ""))),
+                Flavor::Server => out.push_str(&format!("[~{}]", id.replace(['[', ']', '|'], ""))),
             },
             Inline::Emoji { short, text } => {
                 out.push_str(&escape(text.as_deref().unwrap_or(short), false))
