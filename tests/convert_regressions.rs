@@ -293,7 +293,10 @@ fn issue16_2_escaped_bar_in_cell_code_stays_escaped() {
     for f in [Format::Markdown, Format::Adf, Format::Wiki, Format::Storage] {
         let out = back(src, f);
         assert!(out.contains("| `a \\| b` |"), "{f:?}: {out}");
-        assert_eq!(outline(&out, Format::Markdown), outline(src, Format::Markdown));
+        assert_eq!(
+            outline(&out, Format::Markdown),
+            outline(src, Format::Markdown)
+        );
     }
     property(src);
 }
@@ -314,7 +317,10 @@ fn issue16_3_wiki_backslashes_stay_backslashes() {
 fn issue16_4_wiki_list_items_keep_content_after_code_and_quotes() {
     let src = "1. a\n\n   ```\n   code\n   ```\n\n   after\n2. b";
     let out = back(src, Format::Wiki);
-    assert_eq!(outline(&out, Format::Markdown), outline(src, Format::Markdown));
+    assert_eq!(
+        outline(&out, Format::Markdown),
+        outline(src, Format::Markdown)
+    );
     let src = "- item\n\n  > quote `x`\n- two";
     let w = wiki(src);
     assert!(w.contains("{{x}}"), "{w}");

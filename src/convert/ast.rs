@@ -150,8 +150,16 @@ pub fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
                 let keep_lead = k > 0 && emphasis(joined.get(k - 1)) == own;
                 let keep_trail = emphasis(joined.get(k + 1)) == own;
                 let t = t.as_str();
-                let start = if keep_lead { t } else { t.trim_start_matches(is_ws) };
-                let core = if keep_trail { start } else { start.trim_end_matches(is_ws) };
+                let start = if keep_lead {
+                    t
+                } else {
+                    t.trim_start_matches(is_ws)
+                };
+                let core = if keep_trail {
+                    start
+                } else {
+                    start.trim_end_matches(is_ws)
+                };
                 if core.len() == t.len() || core.is_empty() {
                     split.push(Inline::Text(t.to_owned(), m.clone()));
                     continue;

@@ -2,13 +2,16 @@
 //! walking pulldown-cmark's event stream with an explicit stack. Also reads the conventions this
 //! crate writes: `[@Name](mention:ID)` mentions, `<details><summary>` expands, bare URLs as links.
 
-use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd,
+};
 
 use super::ast::{
     Block, Cell, Inline, Item, MAX_DEPTH, Marks, PanelKind, merge_text, trim_inlines,
 };
 use super::entities::strip_tags;
 use super::md_cell::CellBody;
+use super::plain_text::{split_urls, without_controls};
 use super::structure::{attr, is_html_element};
 
 /// Link destinations with this prefix are user mentions.
@@ -542,10 +545,7 @@ impl Builder {
             let src = attr(html, "src").unwrap_or_default();
             let alt = attr(html, "alt").unwrap_or_default();
             if !src.is_empty() {
-                self.inline(Inline::Image {
-                    src,
-                    alt,
-                });
+                self.inline(Inline::Image { src, alt });
             }
         } else if lower.starts_with("<!--") || is_html_element(&name) {
             // A comment, or an element with no equivalent: its text (between the tags) stays.
@@ -570,73 +570,6 @@ fn panel_kind(kind: BlockQuoteKind) -> PanelKind {
         BlockQuoteKind::Warning => PanelKind::Warning,
         BlockQuoteKind::Caution => PanelKind::Error,
     }
-}
-
-/// `text` without control characters other than tab and line breaks: they mean nothing in rich
-/// text, storage XHTML cannot hold them, and CommonMark reads them inconsistently (found by
-/// fuzzing).
-pub fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    let control = |c: char| (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r');
-    if text.contains(control) {
-        text.replace(control, "").into()
-    } else {
-        text.into()
-    }
-}
-
-/// Splits text around bare `http://` / `https://` URLs (GFM autolink literals): pieces with a flag
-/// telling URLs apart. Trailing punctuation and an unbalanced `)` stay outside the URL.
-pub fn split_urls(text: &str) -> Vec<(&str, bool)> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(at) = find_url_start(rest) {
-        let tail = &rest[at..];
-        let mut end = tail
-            .find(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '"')
-            .unwrap_or(tail.len());
-        loop {
-            let url = &tail[..end];
-            let last = url.chars().last();
-            let trim = match last {
-                Some('.' | ',' | ':' | ';' | '!' | '?' | '\'' | '*' | '_' | '~') => true,
-                Some(')') => url.matches(')').count() > url.matches('(').count(),
-                _ => false,
-            };
-            if !trim {
-                break;
-            }
-            end -= 1;
-        }
-        let url = &tail[..end];
-        if url.len() <= url.find("://").unwrap_or(0) + 3 {
-            out.push((&rest[..at + end.max(1)], false));
-            rest = &rest[at + end.max(1)..];
-            continue;
-        }
-        if at > 0 {
-            out.push((&rest[..at], false));
-        }
-        out.push((url, true));
-        rest = &tail[end..];
-    }
-    if !rest.is_empty() {
-        out.push((rest, false));
-    }
-    out
-}
-
-fn find_url_start(s: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = s[from..].find("http") {
-        let at = from + i;
-        let tail = &s[at..];
-        let boundary = at == 0 || !s[..at].chars().last().is_some_and(|c| c.is_alphanumeric());
-        if boundary && (tail.starts_with("https://") || tail.starts_with("http://")) {
-            return Some(at);
-        }
-        from = at + 4;
-    }
-    None
 }
 
 /// Decodes the few entities that appear in HTML snippets of Markdown.

@@ -12,6 +12,7 @@ mod from_wiki;
 mod lang;
 mod md_cell;
 mod outline;
+mod plain_text;
 pub mod roundtrip;
 pub mod structure;
 mod to_adf;

@@ -5,9 +5,7 @@
 //! lists them ("Round-trip limits"). A second pass is a fixed point: format → Markdown → format
 //! gives the same document.
 
-use super::ast::{
-    Block, Cell, Inline, Item, Marks, blocks_text, flatten, merge_text, task_runs,
-};
+use super::ast::{Block, Cell, Inline, Item, Marks, blocks_text, flatten, merge_text, task_runs};
 use super::lang::jira_language;
 use super::to_adf::{Parent, allowed};
 use super::to_wiki::wiki_href;
@@ -112,9 +110,9 @@ pub fn limits(doc: Vec<Block>, path: Path) -> Vec<Block> {
     match path {
         Path::Adf => adf_blocks(split_task_runs(doc), Parent::Doc),
         Path::Wiki(_) => wiki_blocks(map_inlines(doc, &wiki_inlines), true),
-        Path::Storage(_) => split_task_runs(map_inlines(doc, &|inl| {
-            collapse_code(mention_ids(inl))
-        })),
+        Path::Storage(_) => {
+            split_task_runs(map_inlines(doc, &|inl| collapse_code(mention_ids(inl))))
+        }
     }
 }
 
@@ -530,19 +528,21 @@ fn task_item(item: Item) -> Item {
 }
 
 fn code_alone(inl: Vec<Inline>) -> Vec<Inline> {
-    merge_text(inl.into_iter()
-        .map(|i| match i {
-            Inline::Text(t, m) if m.code => Inline::Text(
-                t,
-                Marks {
-                    code: true,
-                    link: m.link,
-                    ..Marks::default()
-                },
-            ),
-            other => other,
-        })
-        .collect())
+    merge_text(
+        inl.into_iter()
+            .map(|i| match i {
+                Inline::Text(t, m) if m.code => Inline::Text(
+                    t,
+                    Marks {
+                        code: true,
+                        link: m.link,
+                        ..Marks::default()
+                    },
+                ),
+                other => other,
+            })
+            .collect(),
+    )
 }
 
 fn image_links(inl: Vec<Inline>) -> Vec<Inline> {
@@ -560,4 +560,3 @@ fn image_links(inl: Vec<Inline>) -> Vec<Inline> {
         })
         .collect()
 }
-

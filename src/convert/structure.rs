@@ -12,7 +12,7 @@ use std::fmt::Write;
 
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 
-use super::from_markdown::{split_urls, without_controls};
+use super::plain_text::{split_urls, without_controls};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct RunMarks {
@@ -258,7 +258,10 @@ impl Walker {
             if let (Tok::Text(s, m), [.., Tok::Text(pps, ppm), Tok::Text(ws, wm)]) =
                 (&t, norm.as_mut_slice())
             {
-                if m == ppm && !m.is_empty() && !m.contains("code") && wm.is_empty()
+                if m == ppm
+                    && !m.is_empty()
+                    && !m.contains("code")
+                    && wm.is_empty()
                     && ws.trim().is_empty()
                 {
                     pps.push(' ');
@@ -426,7 +429,8 @@ impl Walker {
             }
         } else if matches!(name.as_str(), "ul" | "ol" | "li" | "p") {
             // Block content in a table cell, in the tags the Markdown writer uses there.
-            self.inline.push(Tok::Text(format!(" {lower} "), String::new()));
+            self.inline
+                .push(Tok::Text(format!(" {lower} "), String::new()));
         } else if lower.starts_with("<!--") || is_html_element(&name) {
         } else {
             let m = self.mark_names(false);

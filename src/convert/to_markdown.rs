@@ -5,6 +5,7 @@
 use super::ast::{Block, Cell, Inline, Item, Marks, PanelKind};
 use super::from_markdown::MENTION_SCHEME;
 use super::md_cell::cell_html;
+use super::plain_text::html_escape;
 
 /// Renders blocks as Markdown, ending with one newline (empty input gives an empty string).
 pub fn render(doc: &[Block]) -> String {
@@ -592,10 +593,4 @@ fn escape_line_start(s: &str) -> String {
     } else {
         s.to_owned()
     }
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

@@ -335,7 +335,9 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
             }
             Inline::Mention { id, .. } => match opts.flavor {
                 // A `[`, `]` or `|` would end the mention or its table cell (user ids hold none; found by fuzzing).
-                Flavor::Cloud => out.push_str(&format!("[~accountid:{}]", id.replace(['[', ']', '|'], ""))),
+                Flavor::Cloud => {
+                    out.push_str(&format!("[~accountid:{}]", id.replace(['[', ']', '|'], "")))
+                }
                 Flavor::Server => out.push_str(&format!("[~{}]", id.replace(['[', ']', '|'], ""))),
             },
             Inline::Emoji { short, text } => {

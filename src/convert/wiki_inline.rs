@@ -3,7 +3,7 @@
 //! Every closing delimiter is found through positions indexed once, so no input is quadratic.
 
 use super::ast::{Inline, Marks, merge_text};
-use super::from_markdown::split_urls;
+use super::plain_text::split_urls;
 
 const MARK_CHARS: [char; 6] = ['*', '_', '-', '+', '^', '~'];
 
@@ -322,7 +322,13 @@ pub fn numeric_entity(chars: &[char]) -> Option<(char, usize)> {
     let digits = chars[from.min(chars.len())..]
         .iter()
         .take(8)
-        .take_while(|c| if hex { c.is_ascii_hexdigit() } else { c.is_ascii_digit() })
+        .take_while(|c| {
+            if hex {
+                c.is_ascii_hexdigit()
+            } else {
+                c.is_ascii_digit()
+            }
+        })
         .count();
     if digits == 0 || chars.get(from + digits) != Some(&';') {
         return None;
@@ -342,7 +348,11 @@ fn unescape(chars: &[char]) -> String {
             i += len;
             continue;
         }
-        if chars[i] == '\\' && i + 1 < chars.len() && !chars[i + 1].is_alphanumeric() && !chars[i + 1].is_whitespace() {
+        if chars[i] == '\\'
+            && i + 1 < chars.len()
+            && !chars[i + 1].is_alphanumeric()
+            && !chars[i + 1].is_whitespace()
+        {
             i += 1;
         }
         out.push(chars[i]);
