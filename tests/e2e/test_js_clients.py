@@ -135,6 +135,7 @@ def test_inspector_cli_reads_images_and_files(js, start):
         assert result["structuredContent"] == {"files": 3, "note": "image, resource and link follow"}
 
 
+@pytest.mark.timeout(300)  # dozens of npx scenario runs: a bound on a hang, not a speed test
 def test_conformance_scenarios(js, start):
     srv = start()
     summary = []

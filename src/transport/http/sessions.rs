@@ -184,9 +184,12 @@ impl Table {
         false
     }
 
-    /// Close the least recently used session that is not busy (half-open ones first), of
-    /// `owner` or of anyone.
-    fn drop_lru(&mut self, owner: Option<u64>) -> bool {
+    /// Close the least recently used session that is not busy (half-open ones first, but only
+    /// once they are older than a grace period: a session another client opened a moment ago has
+    /// not had the time to make its first call), of `owner` or of anyone. `now_ms` is on the
+    /// table's clock.
+    fn drop_lru(&mut self, owner: Option<u64>, now_ms: u64) -> bool {
+        const GRACE_MS: u64 = 2_000;
         let mut skip: Vec<String> = Vec::new();
         for _ in 0..8 {
             let candidates: Box<dyn Iterator<Item = &String>> = match owner {
@@ -200,8 +203,11 @@ impl Table {
                 .filter(|id| !skip.contains(id))
                 .filter_map(|id| {
                     let s = self.map.get(id)?;
+                    let seen = s.last_seen.load(Ordering::Relaxed);
+                    let fresh = now_ms.saturating_sub(seen) < GRACE_MS;
                     let used = s.established.load(Ordering::Relaxed);
-                    Some((used, s.last_seen.load(Ordering::Relaxed), id))
+                    // Stale half-open sessions go first, then by last use.
+                    Some((used || fresh, seen, id))
                 })
                 .min()
                 .map(|(_, _, id)| id.clone());
@@ -253,14 +259,15 @@ impl Sessions {
                 return None;
             }
         };
+        let now = self.now_ms();
         let mut t = lock(&self.table);
         let mine = t.by_owner.get(&owner).map_or(0, HashSet::len);
-        if mine >= self.limits.per_owner.max(1) && !t.drop_lru(Some(owner)) {
+        if mine >= self.limits.per_owner.max(1) && !t.drop_lru(Some(owner), now) {
             log::warn!("one owner's sessions are all busy at the per-owner limit: refusing");
             return None;
         }
         if t.map.len() >= self.limits.max.max(1) {
-            let replaced = t.drop_half_open(Instant::now()) || t.drop_lru(None);
+            let replaced = t.drop_half_open(Instant::now()) || t.drop_lru(None, now);
             if !replaced {
                 log::warn!("the session table is full of busy sessions: refusing");
                 return None;
@@ -427,10 +434,29 @@ mod tests {
     }
 
     #[test]
+    fn a_session_opened_a_moment_ago_is_not_the_first_to_go() {
+        // Found by the soak: at one owner's limit, a session another client had just opened
+        // (initialize answered, first call on its way) was closed before an idle used one.
+        let t = table(100, 2, 60_000, 60_000);
+        let a = t.create(7, None).unwrap();
+        t.get(&a.id, 7).unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        let b = t.create(7, None).unwrap();
+        let c = t.create(7, None).unwrap();
+        assert!(a.closed(), "the idle used session goes");
+        assert!(
+            !b.closed() && !c.closed(),
+            "the fresh one survives its first call"
+        );
+        assert!(t.get(&b.id, 7).is_ok());
+    }
+
+    #[test]
     fn one_owner_holds_at_most_its_share() {
         let t = table(100, 2, 60_000, 60_000);
         let a = t.create(7, None).unwrap();
         let b = t.create(7, None).unwrap();
+        std::thread::sleep(Duration::from_millis(5));
         t.get(&a.id, 7).unwrap();
         let c = t.create(7, None).unwrap();
         assert!(b.closed() && !a.closed() && !c.closed());
