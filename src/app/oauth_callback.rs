@@ -186,28 +186,7 @@ fn reply(stream: &mut TcpStream, status: u16, text: &str) {
 
 /// `a=1&b=x%20y` → pairs, percent- and `+`-decoded.
 pub fn parse_query(q: &str) -> Vec<(String, String)> {
-    let decode = |s: &str| {
-        let bytes = s.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < bytes.len() => {
-                    match u8::from_str_radix(s.get(i + 1..i + 3).unwrap_or(""), 16) {
-                        Ok(b) => {
-                            out.push(b);
-                            i += 2;
-                        }
-                        Err(_) => out.push(b'%'),
-                    }
-                }
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    };
+    let decode = crate::atlassian::percent_decode;
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {

@@ -27,7 +27,7 @@ pub use proxy::{ProxyChoice, ProxyRules};
 pub use resolve::AddressPolicy;
 pub use retry::{Limiter, RetryPolicy, sleep_unless};
 pub use tls::TlsOptions;
-pub use transfer::{Download, Part, segment};
+pub use transfer::{Download, Part, percent_decode, segment};
 
 /// Which kind of site a client talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,7 @@
 
 use super::pages::id_text;
 use super::{Confluence, Error};
+use crate::atlassian::percent_decode;
 
 /// What a page reference names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,29 +18,6 @@ pub enum Reference {
 
 fn numeric(s: &str) -> bool {
     !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(s.get(i + 1..i + 3).unwrap_or(""), 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The content id of a tiny link code: Confluence writes the id's little-endian bytes in
