@@ -6,7 +6,6 @@
 use serde_json::{Map, Value, json};
 
 use super::scope::text;
-use super::shape;
 use super::{Error, Jira};
 use crate::atlassian::query::restrict;
 use crate::atlassian::{HttpError, segment};
@@ -212,23 +211,12 @@ impl Jira {
             r = r.query("expand", e);
         }
         let page = r.send_json()?;
-        let issues: Vec<Value> = page
-            .get("issues")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|i| i.get("key").map(text).is_some_and(|k| self.admits(&k)))
-            .map(|i| {
-                shape::issue(
-                    i,
-                    &self.site_url,
-                    self.deployment(),
-                    !self.settings.disable_markup_translation,
-                    0,
-                    None,
-                )
-            })
-            .collect();
+        let issues = self.shaped_in_scope(
+            page.get("issues")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+        );
         Ok(json!({
             "total": page.get("total"), "start_at": start_at, "max_results": limit,
             "issues": issues,

@@ -40,6 +40,27 @@ impl Jira {
         self.check_project(key).is_ok()
     }
 
+    /// Raw issues of a list answer (board, queue), those inside the project filter, shaped.
+    pub(super) fn shaped_in_scope(&self, raw: &[Value]) -> Vec<Value> {
+        raw.iter()
+            .filter(|i| {
+                i.get("key")
+                    .and_then(Value::as_str)
+                    .is_some_and(|k| self.admits(k))
+            })
+            .map(|i| {
+                super::shape::issue(
+                    i,
+                    &self.site_url,
+                    self.deployment(),
+                    !self.settings.disable_markup_translation,
+                    0,
+                    None,
+                )
+            })
+            .collect()
+    }
+
     fn refuse(&self, what: String, project: Option<String>) -> Error {
         Error::ProjectNotAllowed {
             project: match project {

@@ -265,20 +265,7 @@ impl Jira {
             segment(queue)
         );
         let (items, last) = self.jsm_list(&path, &[], start, limit, cancelled)?;
-        let issues: Vec<Value> = items
-            .iter()
-            .filter(|i| i.get("key").map(text).is_some_and(|k| self.admits(&k)))
-            .map(|i| {
-                shape::issue(
-                    i,
-                    &self.site_url,
-                    self.deployment(),
-                    !self.settings.disable_markup_translation,
-                    0,
-                    None,
-                )
-            })
-            .collect();
+        let issues = self.shaped_in_scope(&items);
         Ok(json!({
             "service_desk_id": desk, "queue_id": queue, "start_at": start, "is_last": last,
             "issues": issues,
