@@ -304,15 +304,13 @@ impl Client {
                 .max_idle_connections_per_host(8)
                 .build();
             // Caller-chosen sites resolve through the address policy, pinned to the checked
-            // addresses; the server's own site resolves as usual.
-            match self.shared.policy.get().filter(|_| !self.use_cert) {
-                Some(policy) => Ok(Agent::with_parts(
-                    config,
-                    DefaultConnector::new(),
-                    PinningResolver::new(policy.clone(), self.shared.proxies.clone()),
-                )),
-                None => Ok(config.new_agent()),
-            }
+            // addresses; the server's own site resolves without it.
+            let policy = self.shared.policy.get().filter(|_| !self.use_cert).cloned();
+            Ok(Agent::with_parts(
+                config,
+                DefaultConnector::new(),
+                PinningResolver::new(policy, self.shared.proxies.clone()),
+            ))
         });
         built.as_ref().map_err(Clone::clone)
     }
