@@ -86,7 +86,10 @@ fuzz_target!(|data: &[u8]| {
     for line in String::from_utf8_lossy(rest).split('\n') {
         let reply = match server.receive(&session, line) {
             Step::Done(reply) => reply,
-            Step::Queue(job) => server.run(&session, job, &Sink),
+            // Queued work answers with text: it must read back as JSON.
+            Step::Queue(job) => server.run(&session, job, &Sink).map(|text| {
+                serde_json::from_str(&text).expect("a queued reply is one JSON value")
+            }),
         };
         if let Some(reply) = reply {
             serde_json::to_vec(&reply).expect("a reply serializes");

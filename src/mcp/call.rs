@@ -17,6 +17,14 @@ use super::registry::{Availability, ParamType, Tool};
 /// Where server-to-client notifications go (the stdio writer, an SSE stream, or nowhere).
 pub trait Outbox: Send + Sync {
     fn send(&self, message: Value);
+
+    /// A message already serialized (a batch's replies, which are far smaller as text than as
+    /// values). Outboxes that write text take it as is; the default reads it back.
+    fn send_text(&self, text: String) {
+        if let Ok(message) = serde_json::from_str(&text) {
+            self.send(message);
+        }
+    }
 }
 
 /// An outbox that drops everything (CLI calls, plain JSON HTTP responses).
@@ -24,6 +32,7 @@ pub struct Discard;
 
 impl Outbox for Discard {
     fn send(&self, _message: Value) {}
+    fn send_text(&self, _text: String) {}
 }
 
 /// Why a tool call failed, told to the model: what went wrong and what to do about it.

@@ -549,10 +549,12 @@ impl<S: Send + Sync + 'static> Server<S> {
         result
     }
 
-    /// Run queued work on the calling (worker) thread; returns the response to send, if any.
-    pub fn run(&self, session: &Session, job: Job, outbox: &dyn Outbox) -> Option<Value> {
+    /// Run queued work on the calling (worker) thread; returns the response to send, if any,
+    /// serialized (a batch's replies are collected as text: as values they would take several
+    /// times the memory).
+    pub fn run(&self, session: &Session, job: Job, outbox: &dyn Outbox) -> Option<String> {
         match job {
-            Job::Call(c) => self.run_call(session, c, outbox),
+            Job::Call(c) => self.run_call(session, c, outbox).map(|r| r.to_string()),
             Job::Batch(items, caller) => self.run_batch(session, items, caller, outbox),
         }
     }

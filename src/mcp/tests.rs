@@ -93,7 +93,9 @@ fn exchange(s: &Server<()>, session: &Session, line: &str) -> (Option<Value>, Ve
     let out = Recorder(Mutex::new(Vec::new()));
     let reply = match s.receive(session, line) {
         Step::Done(r) => r,
-        Step::Queue(job) => s.run(session, job, &out),
+        Step::Queue(job) => s
+            .run(session, job, &out)
+            .map(|text| serde_json::from_str(&text).unwrap()),
     };
     (reply, out.0.into_inner().unwrap())
 }

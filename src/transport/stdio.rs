@@ -14,12 +14,16 @@ use crate::mcp::jsonrpc::{self, RpcError};
 use crate::mcp::{Job, Outbox, Server, Session, Step};
 
 /// Sends whole messages to the writer thread.
-struct LineOutbox(Sender<Value>);
+struct LineOutbox(Sender<String>);
 
 impl Outbox for LineOutbox {
     fn send(&self, message: Value) {
         // The writer only stops after every sender is gone, so this cannot fail while we run.
-        let _ = self.0.send(message);
+        let _ = self.0.send(message.to_string());
+    }
+
+    fn send_text(&self, text: String) {
+        let _ = self.0.send(text);
     }
 }
 
@@ -82,14 +86,13 @@ where
     R: BufRead,
     W: Write + Send + 'static,
 {
-    let (out_tx, out_rx) = unbounded::<Value>();
+    let (out_tx, out_rx) = unbounded::<String>();
     let writer =
         thread::Builder::new()
             .name("stdout-writer".into())
             .spawn(move || -> io::Result<()> {
                 let mut output = output;
-                for message in out_rx {
-                    let mut line = message.to_string();
+                for mut line in out_rx {
                     line.push('\n');
                     output.write_all(line.as_bytes())?;
                     output.flush()?;
@@ -109,7 +112,7 @@ where
                 .spawn(move || {
                     for job in jobs {
                         if let Some(reply) = server.run(&session, job, &outbox) {
-                            outbox.send(reply);
+                            outbox.send_text(reply);
                         }
                     }
                 })?,

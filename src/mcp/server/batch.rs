@@ -1,15 +1,15 @@
 //! 2025-03-26 JSON-RPC batches, bounded: at most `MAX_BATCH_ITEMS` messages in one batch (a
 //! larger one is refused whole with one error), and at most `MAX_BATCH_REPLY_BYTES` of replies
 //! kept for it; once the replies reach that size, the remaining requests are not run and each
-//! gets an error saying so. Both bounds hold for every transport (stdio and HTTP).
+//! gets an error saying so. Both bounds hold for every transport (stdio and HTTP). Replies are
+//! kept as text as they come: a `tools/list` reply takes about eight times its text as a value.
 
-use std::io;
 use std::sync::Arc;
 
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
-use super::{Server, Session, Step};
+use super::{Job, Server, Session, Step};
 use crate::mcp::Caller;
 use crate::mcp::call::Outbox;
 use crate::mcp::jsonrpc::{self, RpcError};
@@ -41,46 +41,28 @@ fn too_many_error(n: usize) -> RpcError {
     ))
 }
 
-/// Counts the bytes serde_json would write, without keeping them.
-struct Counter(usize);
-
-impl io::Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0 += buf.len();
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-fn json_len(v: &Value) -> usize {
-    let mut c = Counter(0);
-    let _ = serde_json::to_writer(&mut c, v);
-    c.0
-}
-
 impl<S: Send + Sync + 'static> Server<S> {
-    /// Run a batch's messages in order; the replies as one array (none when every message was
-    /// a notification or a response).
+    /// Run a batch's messages in order; the replies as one serialized array (none when every
+    /// message was a notification or a response).
     pub(super) fn run_batch(
         &self,
         session: &Session,
         items: Vec<Value>,
         caller: Option<Arc<Caller>>,
         outbox: &dyn Outbox,
-    ) -> Option<Value> {
-        let mut replies = Vec::new();
-        let mut size = 0usize;
+    ) -> Option<String> {
+        let mut replies = String::from("[");
         let mut full = false;
         for item in items {
-            if full {
-                // Requests are answered with an error and not run; notifications still apply.
-                if let Some(id) = item
-                    .get("id")
-                    .filter(|id| jsonrpc::valid_id(id) && !id.is_null())
-                    && item.get("method").is_some()
-                {
+            // Once the replies are full, requests are answered with an error and not run;
+            // notifications still apply.
+            let refused = item
+                .get("id")
+                .filter(|id| full && jsonrpc::valid_id(id) && !id.is_null())
+                .filter(|_| item.get("method").is_some())
+                .cloned();
+            let reply = match refused {
+                Some(id) => {
                     let err = RpcError::new(
                         jsonrpc::INTERNAL_ERROR,
                         format!(
@@ -88,20 +70,37 @@ impl<S: Send + Sync + 'static> Server<S> {
                             MAX_BATCH_REPLY_BYTES / (1024 * 1024)
                         ),
                     );
-                    replies.push(jsonrpc::error(id, &err));
-                    continue;
+                    Some(jsonrpc::error(&id, &err))
                 }
-            }
-            let reply = match self.receive_value(session, item, true, caller.clone()) {
-                Step::Done(r) => r,
-                Step::Queue(job) => self.run(session, job, outbox),
+                None => self.run_item(session, item, caller.clone(), outbox),
             };
             if let Some(reply) = reply {
-                size += json_len(&reply);
-                full |= size >= MAX_BATCH_REPLY_BYTES;
-                replies.push(reply);
+                if replies.len() > 1 {
+                    replies.push(',');
+                }
+                replies.push_str(&reply.to_string());
+                full |= replies.len() >= MAX_BATCH_REPLY_BYTES;
             }
         }
-        (!replies.is_empty()).then_some(Value::Array(replies))
+        replies.push(']');
+        (replies.len() > 2).then_some(replies)
+    }
+
+    /// One message of a batch, run on this thread.
+    fn run_item(
+        &self,
+        session: &Session,
+        item: Value,
+        caller: Option<Arc<Caller>>,
+        outbox: &dyn Outbox,
+    ) -> Option<Value> {
+        match self.receive_value(session, item, true, caller) {
+            Step::Done(r) => r,
+            Step::Queue(Job::Call(c)) => self.run_call(session, c, outbox),
+            // A batch inside a batch is refused when received; read back, should one appear.
+            Step::Queue(job) => self
+                .run(session, job, outbox)
+                .and_then(|text| serde_json::from_str(&text).ok()),
+        }
     }
 }

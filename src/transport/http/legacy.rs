@@ -13,7 +13,6 @@ use std::thread;
 use std::time::Duration;
 
 use crossbeam_channel::{RecvTimeoutError, unbounded};
-use serde_json::Value;
 use tiny_http::{Method, Request};
 
 use super::door::{lock, peer_key};
@@ -100,7 +99,7 @@ fn open_stream<S: Send + Sync + 'static>(http: &Arc<Http<S>>, req: Request, slot
         let body = rpc_error(-32000, "Service Unavailable: too many open event streams");
         return wire::json(req, 503, &body, &[("Retry-After", "5")]);
     }
-    let (tx, rx) = unbounded::<Value>();
+    let (tx, rx) = unbounded::<String>();
     let Some(session) = http.sessions.create(owner(&caller), Some(tx)) else {
         http.close_stream();
         let body = rpc_error(-32000, "Service Unavailable: too many open sessions");
@@ -189,7 +188,7 @@ pub(super) fn post<S: Send + Sync + 'static>(http: &Http<S>, mut req: Request, q
     };
     match http.server.receive_as(&session.mcp, &text, caller) {
         Step::Done(Some(reply)) => {
-            session.push(reply);
+            session.push(reply.to_string());
         }
         Step::Done(None) => {}
         Step::Queue(job) => {
@@ -202,7 +201,7 @@ pub(super) fn post<S: Send + Sync + 'static>(http: &Http<S>, mut req: Request, q
                 let Work { job, session, .. } = *work;
                 let err =
                     RpcError::new(-32000, "Server busy: too many calls queued; retry shortly");
-                session.push(http.server.refuse(&session.mcp, job, &err));
+                session.push(http.server.refuse(&session.mcp, job, &err).to_string());
                 let body = rpc_error(-32000, "Service Unavailable: too many calls queued");
                 return wire::json(req, 503, &body, &[("Retry-After", "1")]);
             }

@@ -215,9 +215,13 @@ struct StreamOutbox<'a> {
 
 impl Outbox for StreamOutbox<'_> {
     fn send(&self, message: Value) {
+        self.send_text(message.to_string());
+    }
+
+    fn send_text(&self, text: String) {
         let mut sse = self.sse.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(s) = sse.as_mut()
-            && s.message(&message).is_err()
+            && s.message(&text).is_err()
         {
             sse.take();
             if self.cancel_on_close {
@@ -233,7 +237,11 @@ struct SessionOutbox<'a>(&'a HttpSession);
 
 impl Outbox for SessionOutbox<'_> {
     fn send(&self, message: Value) {
-        self.0.push(message);
+        self.0.push(message.to_string());
+    }
+
+    fn send_text(&self, text: String) {
+        self.0.push(text);
     }
 }
 
@@ -263,7 +271,7 @@ fn run_work<S: Send + Sync + 'static>(http: &Http<S>, work: Work) {
             };
             let reply = server.run(&session.mcp, job, &outbox);
             if let Some(reply) = reply {
-                outbox.send(reply);
+                outbox.send_text(reply);
             }
             if let Some(sse) = outbox.sse.into_inner().unwrap_or_else(|e| e.into_inner()) {
                 sse.finish();
@@ -273,8 +281,7 @@ fn run_work<S: Send + Sync + 'static>(http: &Http<S>, work: Work) {
         ReplyTo::Http { req, headers, .. } => {
             let hdrs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
             match server.run(&session.mcp, job, &Discard) {
-                // Serialized first: a batch's replies are far larger as values than as text.
-                Some(reply) => wire::json_text(*req, 200, reply.to_string(), &hdrs),
+                Some(reply) => wire::json_text(*req, 200, reply, &hdrs),
                 None => wire::empty(*req, 202, &hdrs),
             }
         }

@@ -17,7 +17,6 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
-use serde_json::Value;
 
 use crate::mcp::{Caller, Session};
 
@@ -71,7 +70,7 @@ pub struct HttpSession {
     /// Used at least once after `initialize`.
     established: AtomicBool,
     /// The legacy SSE stream messages for this session go to.
-    pub stream: Mutex<Option<Sender<Value>>>,
+    pub stream: Mutex<Option<Sender<String>>>,
     closed: AtomicBool,
 }
 
@@ -89,8 +88,9 @@ impl HttpSession {
         })
     }
 
-    /// Queue a message on the session's SSE stream; false when it has none or it closed.
-    pub fn push(&self, message: Value) -> bool {
+    /// Queue a serialized message on the session's SSE stream; false when it has none or it
+    /// closed.
+    pub fn push(&self, message: String) -> bool {
         match &*lock(&self.stream) {
             Some(tx) => tx.send(message).is_ok(),
             None => false,
@@ -250,7 +250,7 @@ impl Sessions {
     /// A new session owned by the credentials with fingerprint `owner`, replacing an older one
     /// at the limits (see the module notes); `None` when nothing can be replaced (or the
     /// random source failed).
-    pub fn create(&self, owner: u64, stream: Option<Sender<Value>>) -> Option<Arc<HttpSession>> {
+    pub fn create(&self, owner: u64, stream: Option<Sender<String>>) -> Option<Arc<HttpSession>> {
         self.sweep(false);
         let id = match random_hex(32) {
             Ok(id) => id,

@@ -109,9 +109,9 @@ impl SseStream {
         self.chunk(&format!("event: {event}\ndata: {data}\n\n"))
     }
 
-    /// One JSON-RPC message as a `message` event.
-    pub fn message(&mut self, message: &Value) -> io::Result<()> {
-        self.event("message", &message.to_string())
+    /// One JSON-RPC message, serialized, as a `message` event.
+    pub fn message(&mut self, message: &str) -> io::Result<()> {
+        self.event("message", message)
     }
 
     /// A comment line that keeps proxies and idle timers from closing the stream.
