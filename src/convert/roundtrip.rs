@@ -202,7 +202,7 @@ fn collapse_code(inl: Vec<Inline>) -> Vec<Inline> {
         .collect()
 }
 
-/// Wiki inline limits: mentions by id; `|` and `]` in link targets percent-encoded; image
+/// Wiki inline limits: mentions by id; `\\`, `|` and `]` in link targets percent-encoded; image
 /// alt text without `!`, `|` and `,` (parameter
 /// syntax), which become spaces.
 fn wiki_inlines(inl: Vec<Inline>) -> Vec<Inline> {

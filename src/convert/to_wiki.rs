@@ -89,9 +89,12 @@ fn block(b: &Block, opts: &Options, out: &mut String) {
     }
 }
 
-/// A link target as wiki markup can hold it: `|` and `]` end it, so they are percent-encoded.
+/// A link target as wiki markup can hold it: `|` and `]` end it and `\\` escapes what follows
+/// (`…\\]` would not end it), so they are percent-encoded.
 pub fn wiki_href(href: &str) -> String {
-    href.replace('|', "%7C").replace(']', "%5D")
+    href.replace('\\', "%5C")
+        .replace('|', "%7C")
+        .replace(']', "%5D")
 }
 
 /// Invisible after every `{` of the closing tag inside a code body (U+2060 WORD JOINER), so
