@@ -95,7 +95,7 @@ impl Jira {
             "id": c.get("id"),
             "author": c.get("author").map(shape::user),
             "created": c.get("created").and_then(Value::as_str).map(shape::iso_time),
-            "updated": c.get("updated").and_then(Value::as_str).map(shape::iso_time),
+            "updated": shape::edited(c),
             "visibility": c.get("visibility").map(|v| shape::scrub(v, 0)),
             "body": c.get("body").map(|b| shape::rich_text(b, self.deployment(), !self.settings.disable_markup_translation)),
         })

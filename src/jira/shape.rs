@@ -17,7 +17,8 @@ const NOISE: &[&str] = &[
     "entityId",
 ];
 
-/// `2024-01-02T10:00:00.000+0000` → `2024-01-02T10:00:00.000+00:00`; other strings unchanged.
+/// `2024-01-02T10:00:00.000+0100` → `2024-01-02T10:00:00+01:00`, `…+0000` → `…Z` (RFC 3339;
+/// milliseconds only when there are some); other strings unchanged.
 pub fn iso_time(s: &str) -> String {
     let b = s.as_bytes();
     let looks_like_time = b.len() >= 24
@@ -26,7 +27,12 @@ pub fn iso_time(s: &str) -> String {
         && matches!(b[b.len() - 5], b'+' | b'-')
         && b[b.len() - 4..].iter().all(u8::is_ascii_digit);
     if looks_like_time {
-        format!("{}:{}", &s[..s.len() - 2], &s[s.len() - 2..])
+        let (clock, zone) = s.split_at(s.len() - 5);
+        let clock = clock.strip_suffix(".000").unwrap_or(clock);
+        match zone {
+            "+0000" | "-0000" => format!("{clock}Z"),
+            _ => format!("{clock}{}:{}", &zone[..3], &zone[3..]),
+        }
     } else {
         s.to_string()
     }
@@ -193,7 +199,7 @@ fn render_field(
                         "id": c.get("id"),
                         "author": c.get("author").map(user),
                         "created": c.get("created").and_then(Value::as_str).map(iso_time),
-                        "updated": c.get("updated").and_then(Value::as_str).map(iso_time),
+                        "updated": edited(c),
                         "body": c.get("body").map(|b| rich_text(b, deployment, translate)),
                     })
                 })
@@ -203,6 +209,12 @@ fn render_field(
         _ => return None,
     };
     Some(out)
+}
+
+/// When a comment was edited after it was written; `None` for one never edited.
+pub fn edited(c: &Value) -> Option<String> {
+    let updated = c.get("updated").and_then(Value::as_str)?;
+    (c.get("created").and_then(Value::as_str) != Some(updated)).then(|| iso_time(updated))
 }
 
 /// One issue as the tools return it.
@@ -271,12 +283,20 @@ mod tests {
     fn timestamps_get_a_colon_in_the_offset() {
         assert_eq!(
             iso_time("2024-01-02T10:00:00.000+0000"),
-            "2024-01-02T10:00:00.000+00:00"
+            "2024-01-02T10:00:00Z"
         );
         assert_eq!(
-            iso_time("2024-01-02T10:00:00.000-0530"),
-            "2024-01-02T10:00:00.000-05:30"
+            iso_time("2024-01-02T10:00:00.000+0100"),
+            "2024-01-02T10:00:00+01:00"
         );
+        assert_eq!(
+            iso_time("2024-01-02T10:00:00.250-0530"),
+            "2024-01-02T10:00:00.250-05:30"
+        );
+        let never = json!({"created": "2024-01-02T10:00:00.000+0000", "updated": "2024-01-02T10:00:00.000+0000"});
+        assert_eq!(edited(&never), None);
+        let once = json!({"created": "2024-01-02T10:00:00.000+0000", "updated": "2024-01-03T08:00:00.000+0000"});
+        assert_eq!(edited(&once).as_deref(), Some("2024-01-03T08:00:00Z"));
         assert_eq!(iso_time("hello"), "hello");
         assert_eq!(iso_time("2024-01-02"), "2024-01-02");
     }
@@ -317,6 +337,6 @@ mod tests {
         assert!(v.get("assignee").is_none());
         assert_eq!(v["comments"].as_array().unwrap().len(), 1);
         assert_eq!(v["comments"][0]["body"], "two");
-        assert_eq!(v["created"], "2024-01-02T10:00:00.000+00:00");
+        assert_eq!(v["created"], "2024-01-02T10:00:00Z");
     }
 }
