@@ -304,3 +304,129 @@ impl OAuthProxy {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::tables::{ACCESS_TTL, Grant, TokenRef, UpstreamState};
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// An upstream whose refresh is slow and counted.
+    struct Fake {
+        refreshes: Arc<AtomicUsize>,
+        fail: bool,
+    }
+
+    impl Upstream for Fake {
+        fn name(&self) -> String {
+            "fake".into()
+        }
+        fn begin(&self, _: &str) -> Result<(String, Hidden), String> {
+            Ok((
+                "https://upstream.example/authorize".into(),
+                Hidden::new("v"),
+            ))
+        }
+        fn exchange(&self, _: &str, _: &Hidden) -> Result<UpstreamTokens, String> {
+            Err("not used".into())
+        }
+        fn refresh(&self, r: &Hidden) -> Result<UpstreamTokens, String> {
+            assert_eq!(r.expose(), "up-refresh-1");
+            std::thread::sleep(Duration::from_millis(50));
+            self.refreshes.fetch_add(1, Ordering::SeqCst);
+            if self.fail {
+                return Err("refused".into());
+            }
+            Ok(UpstreamTokens {
+                access_token: Hidden::new("up-access-2"),
+                refresh_token: None,
+                expires_in: Duration::from_secs(3600),
+                cloud_id: None,
+            })
+        }
+    }
+
+    /// A proxy holding one grant whose Atlassian token expires in `left`, and its token.
+    fn with_grant(fail: bool, left: Duration, expired: bool) -> (OAuthProxy, Arc<AtomicUsize>) {
+        let refreshes = Arc::new(AtomicUsize::new(0));
+        let settings = ProxySettings {
+            allowed_redirect_uris: vec![],
+            allowed_grant_types: vec!["authorization_code".into()],
+            require_consent: true,
+            callback_path: "/callback".into(),
+        };
+        let fake = Fake {
+            refreshes: refreshes.clone(),
+            fail,
+        };
+        let proxy = OAuthProxy::new(settings, Box::new(fake));
+        let now = Instant::now();
+        let expires_at = if expired {
+            now.checked_sub(Duration::from_secs(1)).unwrap_or(now)
+        } else {
+            now + left
+        };
+        let upstream = UpstreamState {
+            access: Hidden::new("up-access-1"),
+            refresh: Some(Hidden::new("up-refresh-1")),
+            expires_at,
+            cloud_id: Some("cloud-1".into()),
+        };
+        let digest = codec::sha256_b64(b"proxy-token");
+        let mut t = proxy.tables();
+        let token_ref = TokenRef {
+            grant_id: "g1".into(),
+            client_id: "c1".into(),
+        };
+        t.access.insert(digest.clone(), token_ref, ACCESS_TTL);
+        let grant = Grant {
+            access_digest: digest,
+            refresh_digest: None,
+            upstream: Arc::new(Mutex::new(upstream)),
+        };
+        t.grants.insert("g1".into(), grant, ACCESS_TTL);
+        drop(t);
+        (proxy, refreshes)
+    }
+
+    #[test]
+    fn near_expiry_one_refresh_serves_every_concurrent_call() {
+        let (proxy, refreshes) = with_grant(false, Duration::from_secs(60), false);
+        let proxy = Arc::new(proxy);
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let p = proxy.clone();
+                std::thread::spawn(move || p.resolve("proxy-token").unwrap())
+            })
+            .collect();
+        for h in handles {
+            let r = h.join().unwrap();
+            assert_eq!(r.access.expose(), "up-access-2");
+            assert_eq!(r.cloud_id.as_deref(), Some("cloud-1"));
+            assert_eq!(r.grant, "g1");
+        }
+        assert_eq!(refreshes.load(Ordering::SeqCst), 1);
+        assert!(proxy.resolve("another-token").is_none());
+    }
+
+    #[test]
+    fn a_failed_refresh_keeps_a_live_token_and_ends_an_expired_grant() {
+        let (proxy, _) = with_grant(true, Duration::from_secs(60), false);
+        let r = proxy.resolve("proxy-token").unwrap();
+        assert_eq!(r.access.expose(), "up-access-1");
+        let (proxy, refreshes) = with_grant(true, Duration::ZERO, true);
+        assert!(proxy.resolve("proxy-token").is_none());
+        assert!(proxy.resolve("proxy-token").is_none(), "the grant is gone");
+        assert_eq!(refreshes.load(Ordering::SeqCst), 1);
+        // A token far from expiry is used as is.
+        let (proxy, refreshes) = with_grant(false, Duration::from_secs(3000), false);
+        assert_eq!(
+            proxy.resolve("proxy-token").unwrap().access.expose(),
+            "up-access-1"
+        );
+        assert_eq!(refreshes.load(Ordering::SeqCst), 0);
+        assert!(format!("{:?}", proxy.resolve("proxy-token")).contains("***"));
+        assert!(!format!("{:?}", proxy.resolve("proxy-token")).contains("up-access"));
+    }
+}
