@@ -302,6 +302,8 @@ impl Proxy {
         let back = self.through_atlassian(allow.header("location").unwrap());
         assert!(back.starts_with(&format!("{CLIENT_REDIRECT}?")), "{back}");
         assert_eq!(param(&back, "state").as_deref(), Some("st-1"));
+        // RFC 9207: the answer names its issuer.
+        assert_eq!(param(&back, "iss").as_deref(), Some(self.base.as_str()));
         param(&back, "code").unwrap()
     }
 
@@ -401,6 +403,7 @@ fn metadata_registration_and_refusals() {
         }
         assert_eq!(m["response_types_supported"], json!(["code"]));
         assert_eq!(m["code_challenge_methods_supported"], json!(["S256"]));
+        assert_eq!(m["authorization_response_iss_parameter_supported"], true);
         assert_eq!(
             m["grant_types_supported"],
             json!(["authorization_code", "refresh_token"])

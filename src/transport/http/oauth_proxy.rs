@@ -201,6 +201,7 @@ impl OAuthProxy {
             "grant_types_supported": self.settings.allowed_grant_types,
             "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": register::AUTH_METHODS,
+            "authorization_response_iss_parameter_supported": true,
         })
     }
 
@@ -243,12 +244,12 @@ impl OAuthProxy {
                 Err(_) => too_large(),
             }
             .header(any_origin.0, any_origin.1),
-            (Method::Get, "/authorize") => self.authorize(query, base.starts_with("https://")),
+            (Method::Get, "/authorize") => self.authorize(query, &base),
             (Method::Post, "/authorize") => match body(&mut req, token::MAX_BODY) {
-                Ok(b) => self.consent(&b, wire::header(&req, "Cookie")),
+                Ok(b) => self.consent(&b, wire::header(&req, "Cookie"), &base),
                 Err(_) => too_large(),
             },
-            (Method::Get, p) if p == self.settings.callback_path => self.callback(query),
+            (Method::Get, p) if p == self.settings.callback_path => self.callback(query, &base),
             _ => Reply::json(405, json!({"error": "method not allowed"})),
         };
         let headers: Vec<(&str, &str)> = reply

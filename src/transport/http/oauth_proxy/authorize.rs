@@ -41,12 +41,14 @@ fn error_page(status: u16, message: &str) -> Reply {
     )
 }
 
-/// Back to the client's (validated) redirect URI with an OAuth error.
-fn client_error(request: &AuthRequest, code: &str, description: &str) -> Reply {
+/// Back to the client's (validated) redirect URI with an OAuth error; `issuer` is sent as
+/// `iss` (RFC 9207), so a client talking to several servers knows who answered.
+fn client_error(request: &AuthRequest, issuer: &str, code: &str, description: &str) -> Reply {
     let mut params = vec![("error", code), ("error_description", description)];
     if let Some(s) = &request.state {
         params.push(("state", s));
     }
+    params.push(("iss", issuer));
     Reply::redirect(with_query(&request.redirect_uri, &params))
 }
 
@@ -67,7 +69,7 @@ fn cookie<'a>(header: Option<&'a str>, name: &str) -> Option<&'a str> {
 
 impl OAuthProxy {
     /// `GET /authorize` with its query string parsed.
-    pub(super) fn authorize(&self, query: &str, secure: bool) -> Reply {
+    pub(super) fn authorize(&self, query: &str, issuer: &str) -> Reply {
         let q = match codec::parse_form(query) {
             Ok(q) => q,
             Err(e) => return error_page(400, &format!("The request is malformed: {e}.")),
@@ -103,6 +105,7 @@ impl OAuthProxy {
         if field(&q, "response_type") != Some("code") {
             return client_error(
                 &request,
+                issuer,
                 "unsupported_response_type",
                 "response_type must be code",
             );
@@ -110,6 +113,7 @@ impl OAuthProxy {
         if !client.grant_types.iter().any(|g| g == "authorization_code") {
             return client_error(
                 &request,
+                issuer,
                 "unauthorized_client",
                 "the client may not use codes",
             );
@@ -122,12 +126,13 @@ impl OAuthProxy {
         if !challenge_ok || field(&q, "code_challenge_method") != Some("S256") {
             return client_error(
                 &request,
+                issuer,
                 "invalid_request",
                 "PKCE is required: send code_challenge with code_challenge_method=S256",
             );
         }
         if !self.settings.require_consent {
-            return self.to_upstream(request);
+            return self.to_upstream(request, issuer);
         }
         let Ok(csrf) = codec::random_token(32) else {
             return error_page(500, "The server could not make a random value.");
@@ -153,7 +158,11 @@ Confluence on your behalf through this MCP server.</p>\
             upstream = html(&self.upstream.name()),
             host = html(&host),
         );
-        let secure = if secure { "; Secure" } else { "" };
+        let secure = if issuer.starts_with("https://") {
+            "; Secure"
+        } else {
+            ""
+        };
         page(200, "Allow access?", &body).header(
             "Set-Cookie",
             format!(
@@ -164,7 +173,7 @@ Confluence on your behalf through this MCP server.</p>\
     }
 
     /// `POST /authorize`: the answer on the consent page.
-    pub(super) fn consent(&self, body: &[u8], cookies: Option<&str>) -> Reply {
+    pub(super) fn consent(&self, body: &[u8], cookies: Option<&str>, issuer: &str) -> Reply {
         let form = match codec::parse_form(&String::from_utf8_lossy(body)) {
             Ok(f) => f,
             Err(e) => return error_page(400, &format!("The form is malformed: {e}.")),
@@ -190,16 +199,16 @@ Confluence on your behalf through this MCP server.</p>\
         };
         let cleared = format!("{CONSENT_COOKIE}=; Path=/authorize; Max-Age=0; HttpOnly");
         let reply = match field(&form, "decision") {
-            Some("allow") => self.to_upstream(request),
-            _ => client_error(&request, "access_denied", "the user denied access"),
+            Some("allow") => self.to_upstream(request, issuer),
+            _ => client_error(&request, issuer, "access_denied", "the user denied access"),
         };
         reply.header("Set-Cookie", cleared)
     }
 
     /// Send the browser to Atlassian for this (checked, consented) request.
-    fn to_upstream(&self, request: AuthRequest) -> Reply {
+    fn to_upstream(&self, request: AuthRequest, issuer: &str) -> Reply {
         let Ok(state) = codec::random_token(24) else {
-            return client_error(&request, "server_error", "no random value");
+            return client_error(&request, issuer, "server_error", "no random value");
         };
         match self.upstream.begin(&state) {
             Ok((url, verifier)) => {
@@ -209,13 +218,18 @@ Confluence on your behalf through this MCP server.</p>\
             }
             Err(e) => {
                 log::error!("OAuth proxy: cannot start the Atlassian sign-in: {e}");
-                client_error(&request, "server_error", "the sign-in could not start")
+                client_error(
+                    &request,
+                    issuer,
+                    "server_error",
+                    "the sign-in could not start",
+                )
             }
         }
     }
 
     /// Atlassian's redirect back to us (the path of ATLASSIAN_OAUTH_REDIRECT_URI).
-    pub(super) fn callback(&self, query: &str) -> Reply {
+    pub(super) fn callback(&self, query: &str, issuer: &str) -> Reply {
         let q = codec::parse_form(query).unwrap_or_default();
         let Some(flight) = field(&q, "state").and_then(|s| self.tables().flights.take(s)) else {
             return error_page(
@@ -228,22 +242,23 @@ Confluence on your behalf through this MCP server.</p>\
             log::info!("OAuth proxy: Atlassian answered the sign-in with {err}");
             return client_error(
                 &request,
+                issuer,
                 "access_denied",
                 "the sign-in at Atlassian was refused",
             );
         }
         let Some(code) = field(&q, "code") else {
-            return client_error(&request, "server_error", "Atlassian sent no code");
+            return client_error(&request, issuer, "server_error", "Atlassian sent no code");
         };
         let tokens = match self.upstream.exchange(code, &flight.verifier) {
             Ok(t) => t,
             Err(e) => {
                 log::warn!("OAuth proxy: the code exchange at Atlassian failed: {e}");
-                return client_error(&request, "server_error", "the code exchange failed");
+                return client_error(&request, issuer, "server_error", "the code exchange failed");
             }
         };
         let Ok(ours) = codec::random_token(32) else {
-            return client_error(&request, "server_error", "no random value");
+            return client_error(&request, issuer, "server_error", "no random value");
         };
         let upstream = UpstreamState {
             access: tokens.access_token,
@@ -255,6 +270,7 @@ Confluence on your behalf through this MCP server.</p>\
         if let Some(s) = &request.state {
             params.push(("state", s));
         }
+        params.push(("iss", issuer));
         let location = with_query(&request.redirect_uri, &params);
         log::info!("OAuth proxy: client {} signed in", request.client_id);
         let entry = Code {
