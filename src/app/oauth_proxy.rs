@@ -16,6 +16,10 @@ use crate::atlassian::{self, Client, Credentials, Limiter, Secret};
 use crate::config::{self, Config, Product, ServiceConfig};
 use crate::transport::http::{Hidden, OAuthProxy, ProxySettings, Upstream, UpstreamTokens};
 
+/// The longest a request to Atlassian's authorization server may take: the proxy waits for it
+/// on one of the HTTP dispatchers (the reference allows 20 s to its token requests).
+const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(20);
+
 /// Paths the server answers itself, which the callback must not take.
 const RESERVED: [&str; 8] = [
     "/",
@@ -194,7 +198,8 @@ pub fn build(config: &Config) -> Result<Option<Arc<OAuthProxy>>, String> {
     if !p.enable || !config.transport.is_http() {
         return Ok(None);
     }
-    let svc = service(config);
+    let mut svc = service(config);
+    svc.timeout = svc.timeout.min(UPSTREAM_TIMEOUT);
     let o = &svc.oauth;
     let missing: Vec<&str> = [
         ("ATLASSIAN_OAUTH_CLIENT_ID", o.client_id.is_none()),

@@ -65,7 +65,8 @@ class Browser:
                     self.pages.append(str(resp.url))
                     assert resp.headers["x-frame-options"] == "DENY"
                     csrf = re.search(r'name="csrf" value="([^"]+)"', resp.text).group(1)
-                    resp = await b.post(urljoin(str(resp.url), "/authorize"), data={"csrf": csrf, "decision": "allow"})
+                    action = re.search(r'<form method="post" action="([^"]+)"', resp.text).group(1)
+                    resp = await b.post(urljoin(str(resp.url), action), data={"csrf": csrf, "decision": "allow"})
                     continue
                 assert resp.status_code in (302, 303), (resp.status_code, resp.text)
                 location = urljoin(str(resp.url), resp.headers["location"])

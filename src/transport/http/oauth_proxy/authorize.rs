@@ -58,6 +58,13 @@ fn host_of(uri: &str) -> &str {
     rest.split(['/', '?']).next().unwrap_or(rest)
 }
 
+/// The path part of the public base URL (`https://x.example/mcp-atlassian` → `/mcp-atlassian`).
+fn base_path(base: &str) -> &str {
+    let rest = base.split_once("://").map_or(base, |(_, r)| r);
+    rest.find('/')
+        .map_or("", |i| rest[i..].trim_end_matches('/'))
+}
+
 /// The value of one cookie in a `Cookie` header.
 fn cookie<'a>(header: Option<&'a str>, name: &str) -> Option<&'a str> {
     header?
@@ -150,7 +157,7 @@ impl OAuthProxy {
 Confluence on your behalf through this MCP server.</p>\
 <p>If you allow it, you sign in at <strong>{upstream}</strong> next, and then go back to \
 <strong>{host}</strong>.</p><p>Only allow it if you started this sign-in yourself.</p>\
-<form method=\"post\" action=\"/authorize\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+<form method=\"post\" action=\"authorize\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
 <button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button>\
 <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>",
             name = html(&name),
@@ -158,6 +165,8 @@ Confluence on your behalf through this MCP server.</p>\
             upstream = html(&self.upstream.name()),
             host = html(&host),
         );
+        // Behind a reverse proxy the public base may have a path: the cookie follows it.
+        let path = format!("{}/authorize", base_path(issuer));
         let secure = if issuer.starts_with("https://") {
             "; Secure"
         } else {
@@ -166,7 +175,7 @@ Confluence on your behalf through this MCP server.</p>\
         page(200, "Allow access?", &body).header(
             "Set-Cookie",
             format!(
-                "{CONSENT_COOKIE}={csrf}; Path=/authorize; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
+                "{CONSENT_COOKIE}={csrf}; Path={path}; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
                 PENDING_TTL.as_secs()
             ),
         )
@@ -197,7 +206,10 @@ Confluence on your behalf through this MCP server.</p>\
                 "This consent page was already answered or has expired.",
             );
         };
-        let cleared = format!("{CONSENT_COOKIE}=; Path=/authorize; Max-Age=0; HttpOnly");
+        let cleared = format!(
+            "{CONSENT_COOKIE}=; Path={}/authorize; Max-Age=0; HttpOnly",
+            base_path(issuer)
+        );
         let reply = match field(&form, "decision") {
             Some("allow") => self.to_upstream(request, issuer),
             _ => client_error(&request, issuer, "access_denied", "the user denied access"),
@@ -299,5 +311,7 @@ mod tests {
             host_of("http://localhost:33418/callback?x"),
             "localhost:33418"
         );
+        assert_eq!(base_path("https://x.example/prefix/"), "/prefix");
+        assert_eq!(base_path("http://127.0.0.1:8000"), "");
     }
 }
