@@ -8,6 +8,7 @@ mod doctor;
 mod http;
 mod oauth;
 mod oauth_callback;
+mod oauth_proxy;
 mod oauth_setup;
 mod services;
 mod signals;

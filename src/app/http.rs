@@ -1,6 +1,6 @@
 //! `serve` with `--transport streamable-http` or `sse`: the configuration becomes the HTTP
 //! transport's options (bind address, path, stateless mode, allowed origins, kept headers, when
-//! a request must bring credentials), a stop request (SIGTERM/SIGINT, Ctrl-C on Windows: see
+//! a request must bring credentials, the OAuth proxy when enabled), a stop request (SIGTERM/SIGINT, Ctrl-C on Windows: see
 //! `signals.rs`) becomes a graceful shutdown, and the bound address is announced on stderr.
 
 use std::net::IpAddr;
@@ -67,7 +67,9 @@ pub fn options(config: &Config) -> HttpOptions {
     kept.sort();
     kept.dedup();
     let loopback = is_loopback_host(&config.host);
+    // With the OAuth proxy every MCP request brings a token of the proxy's.
     let require_credentials = config.oauth.enable
+        || (config.oauth_proxy.enable && !auth.ignore_header_auth)
         || !(auth.allow_global_cred_fallback
             || loopback
             || auth.external_auth_enable
@@ -84,6 +86,7 @@ pub fn options(config: &Config) -> HttpOptions {
         require_credentials,
         loopback,
         protected_resource: require_credentials.then(|| protected_resource(config)),
+        oauth_proxy: None,
         limits: HttpLimits {
             workers: config.resilience.fetcher_max_workers.clamp(1, 64) as usize,
             ..HttpLimits::default()
@@ -93,7 +96,14 @@ pub fn options(config: &Config) -> HttpOptions {
 
 /// Serve MCP over HTTP until a stop request; returns the exit code.
 pub fn serve(config: &Config, server: Server<Services>) -> u8 {
-    let opts = options(config);
+    let mut opts = options(config);
+    match super::oauth_proxy::build(config) {
+        Ok(proxy) => opts.oauth_proxy = proxy,
+        Err(e) => {
+            eprintln!("mcp-atlassian: {e}");
+            return 2;
+        }
+    }
     let shutdown = Shutdown::new();
     super::signals::install(shutdown.flag());
     let tools = server.listed().len();

@@ -25,7 +25,7 @@ use crate::config::{self, Config, Deployment, Product, ServiceConfig};
 /// The redirect URI when none is configured (the reference's Server/DC default).
 const DEFAULT_REDIRECT: &str = "http://localhost:8080/callback";
 /// Cloud scopes when none are configured: read and write both products, and refresh tokens.
-const DEFAULT_CLOUD_SCOPE: &str = "read:jira-work write:jira-work read:jira-user \
+pub(super) const DEFAULT_CLOUD_SCOPE: &str = "read:jira-work write:jira-work read:jira-user \
 read:confluence-content.all write:confluence-content read:confluence-space.summary \
 search:confluence offline_access";
 

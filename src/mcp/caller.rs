@@ -12,6 +12,10 @@ pub struct Caller {
     pub authorization: Option<String>,
     /// Kept headers, names in lower case, in arrival order.
     pub headers: Vec<(String, String)>,
+    /// Who the transport itself authenticated, when it did (the OAuth proxy's grant id): stable
+    /// while the tokens behind it are refreshed, so sessions are bound to it rather than to the
+    /// raw credentials.
+    pub principal: Option<String>,
 }
 
 impl Caller {
@@ -48,6 +52,7 @@ mod tests {
         let a = Caller {
             authorization: Some("Bearer sekrit".into()),
             headers: vec![("x-atlassian-jira-url".into(), "https://x".into())],
+            principal: None,
         };
         assert!(!format!("{a:?}").contains("sekrit"));
         assert!(a.has_credentials() && !Caller::default().has_credentials());

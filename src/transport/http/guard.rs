@@ -139,6 +139,9 @@ pub fn admit(opts: &HttpOptions, req: &Request) -> Result<Option<Arc<Caller>>, R
             caller.headers.push((name, value.to_string()));
         }
     }
+    if let Some(proxy) = &opts.oauth_proxy {
+        proxy_caller(opts, req, proxy, &mut caller)?;
+    }
     // Credentials: an Authorization header or a personal-token header. Other kept headers
     // (site URLs, cloud id, pass-through) travel with the call but do not authenticate.
     let authenticated = caller.authorization.is_some()
@@ -157,6 +160,46 @@ pub fn admit(opts: &HttpOptions, req: &Request) -> Result<Option<Arc<Caller>>, R
         ));
     }
     Ok(caller.has_credentials().then(|| Arc::new(caller)))
+}
+
+/// With the OAuth proxy, a bearer token must be one it issued: the caller then carries the
+/// user's Atlassian token (and Cloud site) instead, and none of the request's own
+/// `X-Atlassian-*` headers, which could otherwise send that token to another site.
+fn proxy_caller(
+    opts: &HttpOptions,
+    req: &Request,
+    proxy: &super::OAuthProxy,
+    caller: &mut Caller,
+) -> Result<(), Refusal> {
+    let Some(token) = caller.authorization.as_deref().and_then(|a| {
+        a.split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim())
+    }) else {
+        return Ok(());
+    };
+    let Some(found) = proxy.resolve(token) else {
+        return Err((
+            401,
+            rpc_error(
+                -32000,
+                "Unauthorized: the access token is unknown or expired (tokens do not survive a server restart); sign in again",
+            ),
+            vec![(
+                "WWW-Authenticate",
+                super::metadata::invalid_token(opts, req),
+            )],
+        ));
+    };
+    caller.authorization = Some(format!("Bearer {}", found.access.expose()));
+    caller
+        .headers
+        .retain(|(k, _)| !k.starts_with("x-atlassian-"));
+    if let Some(id) = found.cloud_id {
+        caller.headers.push(("x-atlassian-cloud-id".into(), id));
+    }
+    caller.principal = Some(found.grant);
+    Ok(())
 }
 
 #[cfg(test)]

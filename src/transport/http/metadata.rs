@@ -24,6 +24,12 @@ pub struct ProtectedResource {
     pub scopes: Vec<String>,
 }
 
+/// The base URL clients reach this server at (see [`base`]).
+pub fn public_base(opts: &HttpOptions, req: &Request) -> String {
+    let meta = opts.protected_resource.clone().unwrap_or_default();
+    base(opts, &meta, req)
+}
+
 /// The base URL clients reach this server at: the configured one, else `http://<Host>`
 /// (characters that could break out of a header value are dropped).
 fn base(opts: &HttpOptions, meta: &ProtectedResource, req: &Request) -> String {
@@ -52,9 +58,14 @@ pub fn is_metadata_path(opts: &HttpOptions, path: &str) -> bool {
 pub fn document(opts: &HttpOptions, req: &Request) -> Value {
     let meta = opts.protected_resource.clone().unwrap_or_default();
     let base = base(opts, &meta, req);
+    // With the OAuth proxy, this server issues the tokens its callers bring.
+    let servers = match &opts.oauth_proxy {
+        Some(_) => vec![base.clone()],
+        None => meta.authorization_servers,
+    };
     let mut doc = json!({
         "resource": format!("{base}{}", opts.path),
-        "authorization_servers": meta.authorization_servers,
+        "authorization_servers": servers,
         "bearer_methods_supported": ["header"],
         "resource_name": "mcp-atlassian",
     });
@@ -74,4 +85,12 @@ pub fn challenge(opts: &HttpOptions, req: &Request) -> String {
         ),
         None => "Bearer realm=\"mcp-atlassian\"".to_string(),
     }
+}
+
+/// The `WWW-Authenticate` value of a 401 for a token this server does not know (RFC 6750 §3.1).
+pub fn invalid_token(opts: &HttpOptions, req: &Request) -> String {
+    format!(
+        "{}, error=\"invalid_token\", error_description=\"unknown or expired access token\"",
+        challenge(opts, req)
+    )
 }

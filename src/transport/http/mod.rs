@@ -1,5 +1,6 @@
 //! The HTTP transports over tiny_http: streamable HTTP (both MCP eras) at the configured path,
-//! legacy HTTP+SSE at `/sse` + `/messages`, and the `/healthz` and `/readyz` probes.
+//! legacy HTTP+SSE at `/sse` + `/messages`, the `/healthz` and `/readyz` probes, OAuth metadata
+//! and, when enabled, the OAuth proxy's endpoints (`oauth_proxy`).
 //!
 //! Threads: the door's accept loop and one relay per client connection (`door.rs`, `relay.rs`,
 //! capped); tiny_http behind it on a private socket (`inner.rs`); a few dispatchers that take parsed requests from tiny_http, check them
@@ -13,12 +14,14 @@ mod guard;
 mod inner;
 mod legacy;
 mod metadata;
+mod oauth_proxy;
 mod relay;
 mod sessions;
 mod streamable;
 mod wire;
 
 pub use metadata::ProtectedResource;
+pub use oauth_proxy::{Hidden, OAuthProxy, ProxySettings, Upstream, UpstreamTokens};
 
 use std::collections::HashMap;
 use std::io;
@@ -123,6 +126,8 @@ pub struct HttpOptions {
     pub loopback: bool,
     /// Publish RFC 9728 metadata and point 401 answers at it (when callers bring tokens).
     pub protected_resource: Option<ProtectedResource>,
+    /// The OAuth authorization server in front of the MCP endpoint (ATLASSIAN_OAUTH_PROXY_ENABLE).
+    pub oauth_proxy: Option<Arc<OAuthProxy>>,
     pub limits: HttpLimits,
 }
 
@@ -344,6 +349,16 @@ fn handle<S: Send + Sync + 'static>(http: &Arc<Http<S>>, req: Request) {
             }
         }
         p if p == http.opts.path => streamable::handle(http, req),
+        p if http
+            .opts
+            .oauth_proxy
+            .as_ref()
+            .is_some_and(|o| o.serves(&http.opts, p)) =>
+        {
+            if let Some(proxy) = &http.opts.oauth_proxy {
+                proxy.handle(&http.opts, req, p, query);
+            }
+        }
         "/sse" if http.opts.legacy_sse => legacy::open(http, req, peer),
         "/messages" | "/messages/" if http.opts.legacy_sse => {
             let query = query.to_string();

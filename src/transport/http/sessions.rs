@@ -45,6 +45,11 @@ pub fn owner(caller: Option<&Caller>) -> u64 {
     let Some(caller) = caller else {
         return 0;
     };
+    if let Some(p) = &caller.principal {
+        h.write_u8(1);
+        h.write(p.as_bytes());
+        return h.finish() | 1;
+    }
     h.write(caller.authorization.as_deref().unwrap_or("").as_bytes());
     h.write_u8(0xff);
     for (k, v) in caller
@@ -470,6 +475,7 @@ mod tests {
         let a = Caller {
             authorization: Some("Bearer a".into()),
             headers: vec![("x-request-id".into(), "1".into())],
+            principal: None,
         };
         let mut b = a.clone();
         b.headers[0].1 = "2".into();
@@ -477,6 +483,14 @@ mod tests {
         b.authorization = Some("Bearer b".into());
         assert_ne!(owner(Some(&a)), owner(Some(&b)));
         assert_ne!(owner(Some(&a)), owner(None));
+        // A principal the transport established wins over the credentials it came with.
+        let mut p = a.clone();
+        p.principal = Some("grant-1".into());
+        let mut q = b.clone();
+        q.principal = Some("grant-1".into());
+        assert_eq!(owner(Some(&p)), owner(Some(&q)));
+        q.principal = Some("grant-2".into());
+        assert_ne!(owner(Some(&p)), owner(Some(&q)));
     }
 
     #[test]

@@ -55,6 +55,11 @@ pub fn json_text(req: Request, status: u16, body: String, headers: &[(&str, &str
     send(req, status, body.into_bytes(), &all);
 }
 
+/// Answer with a body already encoded; `headers` carry its `Content-Type`.
+pub fn bytes(req: Request, status: u16, body: Vec<u8>, headers: &[(&str, &str)]) {
+    send(req, status, body, headers);
+}
+
 /// Answer with a status and no body.
 pub fn empty(req: Request, status: u16, headers: &[(&str, &str)]) {
     send(req, status, Vec::new(), headers);

@@ -1,0 +1,242 @@
+//! What the OAuth proxy remembers, all in memory and all bounded: registered clients, consent
+//! pages waiting for an answer, sign-ins waiting for Atlassian's callback, authorization codes,
+//! and grants with their access and refresh tokens. Every table has a cap and every entry an
+//! expiry; at the cap the least recently used entry goes first. Tokens, codes and CSRF values
+//! are stored under their SHA-256 digest, never as themselves.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::Hidden;
+
+/// Registered clients kept at most; the least recently used is forgotten first.
+pub const MAX_CLIENTS: usize = 1_000;
+/// Consent pages, sign-ins in flight and unredeemed codes, each at most.
+pub const MAX_PENDING: usize = 1_000;
+/// Grants (signed-in users of clients) and their tokens at most.
+pub const MAX_GRANTS: usize = 10_000;
+
+/// A registration unused this long is dropped.
+pub const CLIENT_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How long a consent page may stay open, and a sign-in at Atlassian may take.
+pub const PENDING_TTL: Duration = Duration::from_secs(10 * 60);
+/// Authorization codes are short-lived (RFC 6749 §4.1.2 recommends at most 10 minutes).
+pub const CODE_TTL: Duration = Duration::from_secs(5 * 60);
+/// Lifetime of the proxy's access tokens.
+pub const ACCESS_TTL: Duration = Duration::from_secs(3600);
+/// Lifetime of a refresh token (each refresh issues a new one).
+pub const REFRESH_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+
+struct Entry<V> {
+    value: V,
+    expires: Instant,
+    used: Instant,
+}
+
+/// A map with a cap, per-entry expiry and least-recently-used eviction.
+pub struct Table<V> {
+    map: HashMap<String, Entry<V>>,
+    cap: usize,
+}
+
+impl<V> Table<V> {
+    pub fn new(cap: usize) -> Self {
+        Table {
+            map: HashMap::new(),
+            cap: cap.max(1),
+        }
+    }
+
+    /// Add (or replace) an entry living `ttl`; expired entries are dropped first, then, at the
+    /// cap, the least recently used one.
+    pub fn insert(&mut self, key: String, value: V, ttl: Duration) {
+        let now = Instant::now();
+        if self.map.len() >= self.cap && !self.map.contains_key(&key) {
+            self.map.retain(|_, e| e.expires > now);
+            if self.map.len() >= self.cap {
+                let oldest = self
+                    .map
+                    .iter()
+                    .min_by_key(|(_, e)| e.used)
+                    .map(|(k, _)| k.clone());
+                if let Some(k) = oldest {
+                    self.map.remove(&k);
+                }
+            }
+        }
+        let entry = Entry {
+            value,
+            expires: now + ttl,
+            used: now,
+        };
+        self.map.insert(key, entry);
+    }
+
+    /// The live entry under `key`, marked used.
+    pub fn get(&mut self, key: &str) -> Option<&mut V> {
+        let now = Instant::now();
+        if self.map.get(key).is_some_and(|e| e.expires <= now) {
+            self.map.remove(key);
+            return None;
+        }
+        let e = self.map.get_mut(key)?;
+        e.used = now;
+        Some(&mut e.value)
+    }
+
+    /// Like [`Table::get`], and the entry's life starts again (`ttl` from now).
+    pub fn renew(&mut self, key: &str, ttl: Duration) -> Option<&mut V> {
+        self.get(key)?;
+        let e = self.map.get_mut(key)?;
+        e.expires = Instant::now() + ttl;
+        Some(&mut e.value)
+    }
+
+    /// Remove and return the live entry under `key` (single use).
+    pub fn take(&mut self, key: &str) -> Option<V> {
+        let e = self.map.remove(key)?;
+        (e.expires > Instant::now()).then_some(e.value)
+    }
+
+    pub fn remove(&mut self, key: &str) {
+        self.map.remove(key);
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+}
+
+/// A registered client (RFC 7591).
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub id: String,
+    /// `none`, `client_secret_post` or `client_secret_basic`.
+    pub auth_method: String,
+    /// Digest of the client secret (confidential clients).
+    pub secret_digest: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub grant_types: Vec<String>,
+    pub name: Option<String>,
+}
+
+/// An authorization request that passed its checks.
+#[derive(Clone, Debug)]
+pub struct AuthRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    /// The request named the redirect URI (then the token request must repeat it).
+    pub redirect_given: bool,
+    /// The client's `state`, handed back unchanged.
+    pub state: Option<String>,
+    /// The client's PKCE S256 challenge.
+    pub challenge: String,
+}
+
+/// A sign-in sent to Atlassian, keyed by our own upstream `state`.
+pub struct Flight {
+    pub request: AuthRequest,
+    pub verifier: Hidden,
+}
+
+/// An authorization code of ours, keyed by its digest.
+pub struct Code {
+    pub request: AuthRequest,
+    /// The user's Atlassian tokens, until the code is redeemed.
+    pub upstream: Option<UpstreamState>,
+    /// Set once redeemed: the grant it created (revoked if the code comes back).
+    pub spent: Option<String>,
+}
+
+/// The user's Atlassian tokens behind one grant; never sent to clients.
+#[derive(Debug)]
+pub struct UpstreamState {
+    pub access: Hidden,
+    pub refresh: Option<Hidden>,
+    pub expires_at: Instant,
+    pub cloud_id: Option<String>,
+}
+
+/// One client's sign-in of one user: the tokens we issued and the Atlassian tokens they stand
+/// for. The upstream tokens have their own lock, so a refresh at Atlassian blocks only the
+/// calls of this grant.
+pub struct Grant {
+    pub access_digest: String,
+    pub refresh_digest: Option<String>,
+    pub upstream: Arc<Mutex<UpstreamState>>,
+}
+
+/// A token of ours, keyed by its digest: the grant it belongs to.
+#[derive(Clone, Debug)]
+pub struct TokenRef {
+    pub grant_id: String,
+    pub client_id: String,
+}
+
+/// Everything, behind one lock that is never held across a network call.
+pub struct Tables {
+    pub clients: Table<Client>,
+    /// Consent pages, by digest of their CSRF token.
+    pub consents: Table<AuthRequest>,
+    /// By upstream state.
+    pub flights: Table<Flight>,
+    pub codes: Table<Code>,
+    pub grants: Table<Grant>,
+    pub access: Table<TokenRef>,
+    pub refresh: Table<TokenRef>,
+}
+
+impl Default for Tables {
+    fn default() -> Self {
+        Tables {
+            clients: Table::new(MAX_CLIENTS),
+            consents: Table::new(MAX_PENDING),
+            flights: Table::new(MAX_PENDING),
+            codes: Table::new(MAX_PENDING),
+            grants: Table::new(MAX_GRANTS),
+            access: Table::new(MAX_GRANTS),
+            refresh: Table::new(MAX_GRANTS),
+        }
+    }
+}
+
+impl Tables {
+    /// Drop a grant and both of its tokens.
+    pub fn revoke(&mut self, grant_id: &str) {
+        if let Some(g) = self.grants.take(grant_id) {
+            self.access.remove(&g.access_digest);
+            if let Some(r) = &g.refresh_digest {
+                self.refresh.remove(r);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_capped_expire_and_evict_the_least_recently_used() {
+        let mut t: Table<u32> = Table::new(2);
+        t.insert("a".into(), 1, Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(2));
+        t.insert("b".into(), 2, Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(2));
+        assert_eq!(t.get("a"), Some(&mut 1)); // a is now the more recently used
+        t.insert("c".into(), 3, Duration::from_secs(60));
+        assert_eq!(t.len(), 2);
+        assert!(t.get("b").is_none() && t.get("a").is_some() && t.get("c").is_some());
+        // Expired entries go first, and are never returned.
+        t.insert("d".into(), 4, Duration::ZERO);
+        assert!(t.get("d").is_none());
+        t.insert("e".into(), 5, Duration::ZERO);
+        assert!(t.take("e").is_none());
+        // Inserting d evicted a, the least recently used of a and c; taking is single use.
+        assert!(t.get("a").is_none());
+        assert_eq!(t.take("c"), Some(3));
+        assert_eq!(t.take("c"), None);
+    }
+}
