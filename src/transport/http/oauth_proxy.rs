@@ -16,7 +16,8 @@ mod tables;
 mod token;
 
 use std::fmt;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -29,6 +30,9 @@ use tables::Tables;
 pub const AS_WELL_KNOWN: &str = "/.well-known/oauth-authorization-server";
 /// Refresh the user's Atlassian token when it expires within this.
 const UPSTREAM_MARGIN: Duration = Duration::from_secs(300);
+/// Sign-ins finishing at once: each exchanges its code with Atlassian on a thread of its own,
+/// so a slow Atlassian never holds the HTTP dispatchers; more are asked to retry.
+const MAX_EXCHANGES: usize = 16;
 
 /// A secret string whose `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
@@ -89,6 +93,8 @@ pub struct OAuthProxy {
     settings: ProxySettings,
     upstream: Box<dyn Upstream>,
     tables: Mutex<Tables>,
+    /// Callbacks exchanging their code now.
+    exchanges: AtomicUsize,
 }
 
 impl fmt::Debug for OAuthProxy {
@@ -158,6 +164,15 @@ impl Reply {
     }
 }
 
+fn send(req: Request, reply: Reply) {
+    let headers: Vec<(&str, &str)> = reply
+        .headers
+        .iter()
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
+    wire::bytes(req, reply.status, reply.body, &headers);
+}
+
 /// What an MCP request's proxy token stands for.
 #[derive(Debug)]
 pub(super) struct Resolved {
@@ -174,6 +189,7 @@ impl OAuthProxy {
             settings,
             upstream,
             tables: Mutex::new(Tables::default()),
+            exchanges: AtomicUsize::new(0),
         }
     }
 
@@ -205,8 +221,44 @@ impl OAuthProxy {
         })
     }
 
-    /// Answer one request on a proxy path.
-    pub(super) fn handle(&self, opts: &HttpOptions, mut req: Request, path: &str, query: &str) {
+    /// Answer one request on a proxy path. Atlassian's callback is answered on a thread of its
+    /// own (its code exchange waits on Atlassian for up to 20 s).
+    pub(super) fn handle(
+        self: &Arc<Self>,
+        opts: &HttpOptions,
+        req: Request,
+        path: &str,
+        query: &str,
+    ) {
+        if path != self.settings.callback_path || req.method() != &Method::Get {
+            return self.answer(opts, req, path, query);
+        }
+        let base = super::metadata::public_base(opts, &req);
+        if self.exchanges.fetch_add(1, Ordering::SeqCst) >= MAX_EXCHANGES {
+            self.exchanges.fetch_sub(1, Ordering::SeqCst);
+            let page = Reply::html(
+                503,
+                "<!doctype html><title>Busy</title><p>Too many sign-ins are finishing at once. Reload this page in a few seconds.</p>".into(),
+            )
+            .header("Retry-After", "5".into());
+            return send(req, page);
+        }
+        let (proxy, query) = (self.clone(), query.to_string());
+        let spawned = std::thread::Builder::new()
+            .name("oauth-callback".into())
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let reply = proxy.callback(&query, &base);
+                proxy.exchanges.fetch_sub(1, Ordering::SeqCst);
+                send(req, reply);
+            });
+        if spawned.is_err() {
+            self.exchanges.fetch_sub(1, Ordering::SeqCst);
+            log::warn!("OAuth proxy: no thread for a sign-in callback");
+        }
+    }
+
+    fn answer(&self, opts: &HttpOptions, mut req: Request, path: &str, query: &str) {
         let base = super::metadata::public_base(opts, &req);
         let any_origin = ("Access-Control-Allow-Origin", "*".to_string());
         let body = |req: &mut Request, max: usize| wire::read_body(req, max);
@@ -249,15 +301,9 @@ impl OAuthProxy {
                 Ok(b) => self.consent(&b, wire::header(&req, "Cookie"), &base),
                 Err(_) => too_large(),
             },
-            (Method::Get, p) if p == self.settings.callback_path => self.callback(query, &base),
             _ => Reply::json(405, json!({"error": "method not allowed"})),
         };
-        let headers: Vec<(&str, &str)> = reply
-            .headers
-            .iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .collect();
-        wire::bytes(req, reply.status, reply.body, &headers);
+        send(req, reply);
     }
 
     /// The Atlassian token behind a proxy access token, refreshed first when it expires within
