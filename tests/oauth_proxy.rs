@@ -7,7 +7,9 @@
 //! token endpoint (single-use codes, PKCE verification, client authentication, rotating
 //! refresh tokens bound to their client); tool calls made with the user's Atlassian token (seen
 //! in the sandbox's request log), 401 with `WWW-Authenticate` for unknown tokens, read-only mode
-//! still enforced; consent off and the refresh grant not offered; Server/DC.
+//! still enforced; consent off and the refresh grant not offered; Server/DC; the user's
+//! Atlassian token refreshed before it expires under concurrent calls (no rotated refresh token
+//! presented twice), and a grant Atlassian ended answered with 401 once its token expired.
 
 #[path = "oauth_proxy/harness.rs"]
 mod harness;
@@ -415,4 +417,75 @@ fn consent_off_without_refresh_and_on_server_dc() {
         assert_eq!(entry["user"], "alice", "{entry}");
         assert_eq!(entry["auth"], "bearer", "{entry}");
     }
+}
+
+#[test]
+fn upstream_tokens_refreshed_under_load_and_an_ended_grant_signs_out() {
+    let p = Proxy::start("server", &[("ATLASSIAN_OAUTH_REQUIRE_CONSENT", "false")]);
+    let control = |what: &str| {
+        let url = format!("{}/__sandbox/oauth/{what}", p.sandbox);
+        let r = p.agent.post(&url).send_empty().unwrap();
+        assert_eq!(r.status(), 200, "{what}");
+    };
+    // Atlassian's access tokens now live one second: every call finds the user's token within
+    // the refresh margin, so every call refreshes it first.
+    control("lifetime?seconds=1");
+    let client = p.public_client();
+    let a = p.get(&p.authorize_url(&client, "soon-expiring"));
+    assert_eq!(a.status, 302, "{}", a.body);
+    let back = p.through_atlassian(a.header("location").unwrap());
+    let code = param(&back, "code").unwrap();
+    let t = p.redeem(&client, &code, VERIFIER);
+    assert_eq!(t.status, 200, "{}", t.body);
+    let access = t.json()["access_token"].as_str().unwrap().to_string();
+
+    // Six calls at once: the refreshes are serialized under the grant's lock, so a rotated
+    // refresh token is never presented twice (the sandbox would refuse it).
+    p.clear_sandbox_log();
+    let answers: Vec<Answer> = std::thread::scope(|s| {
+        let calls: Vec<_> = (0..6)
+            .map(|i| {
+                let (p, access) = (&p, &access);
+                s.spawn(move || {
+                    p.call(
+                        access,
+                        "jira_get_issue",
+                        json!({"issue_key": format!("WEB-{}", 1 + i % 2)}),
+                    )
+                })
+            })
+            .collect();
+        calls.into_iter().map(|c| c.join().unwrap()).collect()
+    });
+    for a in &answers {
+        assert!(ok_result(a), "{}", a.body);
+    }
+    let log = p.sandbox_log();
+    let refreshes: Vec<&Value> = log
+        .iter()
+        .filter(|e| e["path"].as_str().is_some_and(|p| p.ends_with("/token")))
+        .collect();
+    assert!(
+        !refreshes.is_empty(),
+        "the user's token was refreshed: {log:?}"
+    );
+    for r in &refreshes {
+        assert_eq!(r["status"], 200, "no refresh was refused: {r}");
+    }
+    for e in log.iter().filter(|e| e["auth"] == "bearer") {
+        assert_eq!(e["status"], 200, "every call used a live token: {e}");
+    }
+
+    // Atlassian ends the grant (revoked): once the user's token has expired, the proxy token
+    // stops working with 401, so the client signs in again.
+    control("revoke");
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let gone = p.call(&access, "jira_get_issue", json!({"issue_key": "WEB-1"}));
+    assert_eq!(gone.status, 401, "{}", gone.body);
+    assert!(
+        gone.header("www-authenticate")
+            .is_some_and(|h| h.contains("invalid_token")),
+        "{:?}",
+        gone.header("www-authenticate")
+    );
 }

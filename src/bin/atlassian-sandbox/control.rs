@@ -11,6 +11,7 @@
 //! | `GET`/`POST`/`DELETE /__sandbox/faults` | list / add (`{fault, path, method, count}`) / clear global fault rules |
 //! | `POST /__sandbox/oauth/expire` | expires every issued OAuth access token |
 //! | `POST /__sandbox/oauth/revoke` | revokes every issued OAuth access and refresh token |
+//! | `POST /__sandbox/oauth/lifetime?seconds=N` | access tokens issued from now on live N seconds (`reset`: 3600) |
 
 use crate::Flavour;
 use crate::Locked;
@@ -67,6 +68,13 @@ pub fn handle(app: &App, req: &Req) -> Resp {
             }
             Resp::ok(json!({"expired": st.oauth.access.len()}))
         }
+        ("POST", "oauth/lifetime") => match req.q("seconds").and_then(|s| s.parse::<i64>().ok()) {
+            Some(n) if (1..=86_400).contains(&n) => {
+                app.state.locked().oauth.lifetime_s = Some(n);
+                Resp::ok(json!({"lifetime": n}))
+            }
+            _ => auth::error(Family::Other, 400, "seconds must be 1 to 86400"),
+        },
         ("POST", "oauth/revoke") => {
             let mut st = app.state.locked();
             let revoked = st.oauth.access.len() + st.oauth.refresh.len();

@@ -173,12 +173,16 @@ fn exchange(app: &App, req: &Req) -> Resp {
         }
     };
     let access = token("at");
+    let lifetime = st.oauth.lifetime_s.unwrap_or(3600);
     st.oauth.access.insert(
         access.clone(),
-        (user.clone(), time::now_ms() + 3600 * 1000, scope.clone()),
+        (
+            user.clone(),
+            time::now_ms() + lifetime * 1000,
+            scope.clone(),
+        ),
     );
-    let mut out =
-        json!({"access_token": access, "expires_in": 3600, "token_type": "Bearer", "scope": scope});
+    let mut out = json!({"access_token": access, "expires_in": lifetime, "token_type": "Bearer", "scope": scope});
     // Cloud issues refresh tokens for offline_access only; Server/DC always does.
     if app.flavour == Flavour::Server || scope.split_whitespace().any(|s| s == "offline_access") {
         let refresh = token("rt");

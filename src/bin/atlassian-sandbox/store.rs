@@ -32,6 +32,8 @@ pub struct OAuth {
     pub refresh: HashMap<String, (String, String, String)>,
     /// code → PKCE S256 challenge, when the authorize request sent one.
     pub challenges: HashMap<String, String>,
+    /// Lifetime of access tokens issued from now on, in seconds (3600 when unset).
+    pub lifetime_s: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default)]
