@@ -371,6 +371,7 @@ fn link(
 ) -> Option<Vec<Inline>> {
     let inner: String = chars[start..end].iter().collect();
     if let Some(user) = inner.strip_prefix('~') {
+        let user = user.trim();
         let id = user.strip_prefix("accountid:").unwrap_or(user).trim();
         return (!id.is_empty()).then(|| {
             vec![Inline::Mention {
