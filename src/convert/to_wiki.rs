@@ -511,9 +511,11 @@ pub fn escape(text: &str, line_start: bool) -> String {
         let escape = match c {
             '*' | '_' | '+' | '^' | '~' | '{' | '}' | '[' | ']' | '|' => true,
             '-' => {
+                // At either end of the piece the neighbour is unknown (it may be a mark's
+                // delimiter: `~~-~~-` must not become the rule `----`), so assume the worst.
                 let opener = prev.is_none_or(|p| !p.is_alphanumeric())
-                    && next.is_some_and(|n| !n.is_whitespace());
-                let closer = prev.is_some_and(|p| !p.is_whitespace())
+                    && next.is_none_or(|n| !n.is_whitespace());
+                let closer = prev.is_none_or(|p| !p.is_whitespace())
                     && next.is_none_or(|n| !n.is_alphanumeric());
                 opener || closer || (at_start && next == Some(' '))
             }
