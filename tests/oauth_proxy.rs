@@ -13,6 +13,8 @@
 
 #[path = "oauth_proxy/harness.rs"]
 mod harness;
+#[path = "oauth_proxy/review.rs"]
+mod review;
 mod support;
 
 use harness::*;
@@ -203,7 +205,7 @@ fn consent_tokens_refresh_and_tool_calls() {
     assert_eq!(param(loc, "state").as_deref(), Some("st-2"));
 
     // Through Atlassian (the sandbox approves) back to the client with our own code.
-    let back = p.through_atlassian(&upstream);
+    let back = p.through_atlassian(&a);
     let code = param(&back, "code").unwrap();
     assert_eq!(param(&back, "state").as_deref(), Some("st-1"));
 
@@ -392,7 +394,7 @@ fn consent_off_without_refresh_and_on_server_dc() {
         upstream.starts_with(&format!("{}/rest/oauth2/latest/authorize?", p.sandbox)),
         "{upstream}"
     );
-    let back = p.through_atlassian(&upstream);
+    let back = p.through_atlassian(&a);
     let code = param(&back, "code").unwrap();
     let t = p.redeem(&client, &code, VERIFIER);
     assert_eq!(t.status, 200, "{}", t.body);
@@ -433,7 +435,7 @@ fn upstream_tokens_refreshed_under_load_and_an_ended_grant_signs_out() {
     let client = p.public_client();
     let a = p.get(&p.authorize_url(&client, "soon-expiring"));
     assert_eq!(a.status, 302, "{}", a.body);
-    let back = p.through_atlassian(a.header("location").unwrap());
+    let back = p.through_atlassian(&a);
     let code = param(&back, "code").unwrap();
     let t = p.redeem(&client, &code, VERIFIER);
     assert_eq!(t.status, 200, "{}", t.body);

@@ -1,7 +1,8 @@
 //! The harness of the OAuth proxy tests: the real binary with the proxy on in front of a
 //! sandbox, and a plain HTTP client (no redirects followed, cookies by hand) that plays the
 //! MCP client and the user's browser: registration, the consent page, the way through the
-//! sandbox's instant approval, the token endpoint, MCP calls with a proxy token, and the
+//! sandbox's instant approval (carrying the sign-in's cookie back to the callback, as a browser
+//! does), the token endpoint, MCP calls with a proxy token, and the
 //! sandbox's request log. Also the PKCE and URL helpers the tests share.
 use ring::digest::{SHA256, digest};
 use serde_json::{Value, json};
@@ -89,6 +90,24 @@ impl Answer {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+    /// Every value of a header sent more than once (`set-cookie`).
+    pub fn headers_all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+    /// `name=value` of every cookie this answer sets (not those it clears), for a `Cookie`
+    /// header.
+    pub fn cookies(&self) -> String {
+        self.headers_all("set-cookie")
+            .into_iter()
+            .filter(|c| !c.contains("Max-Age=0"))
+            .filter_map(|c| c.split(';').next())
+            .collect::<Vec<_>>()
+            .join("; ")
     }
     pub fn json(&self) -> Value {
         // An SSE answer carries the JSON-RPC message in its last data line.
@@ -273,8 +292,18 @@ impl Proxy {
         (csrf, cookie)
     }
 
-    /// The browser from an Atlassian authorize URL to the client's redirect: returns it.
-    pub fn through_atlassian(&self, upstream: &str) -> String {
+    pub fn get_with(&self, url: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut req = self.agent.get(url);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Self::answer(req.call().unwrap())
+    }
+
+    /// The browser from `from` (our redirect to Atlassian's authorize URL) through Atlassian
+    /// back to our callback, bringing `cookie`: the callback's answer.
+    pub fn callback_with(&self, from: &Answer, cookie: Option<&str>) -> Answer {
+        let upstream = from.header("location").unwrap();
         assert!(upstream.starts_with(&self.sandbox), "{upstream}");
         let back = self.get(upstream);
         assert_eq!(back.status, 302, "{}", back.body);
@@ -283,7 +312,15 @@ impl Proxy {
             callback.starts_with(&format!("{}/callback?", self.base)),
             "{callback}"
         );
-        let done = self.get(&callback);
+        self.get_with(&callback, &cookie.map(|c| vec![("Cookie", c)]).unwrap_or_default())
+    }
+
+    /// The browser from `from` (our redirect to Atlassian) to the client's redirect, with the
+    /// cookie `from` set: returns that redirect.
+    pub fn through_atlassian(&self, from: &Answer) -> String {
+        let cookies = from.cookies();
+        assert!(cookies.contains("mcp_oauth_flight_"), "{cookies}");
+        let done = self.callback_with(from, Some(&cookies));
         assert_eq!(done.status, 302, "{}", done.body);
         done.header("location").unwrap().to_string()
     }
@@ -298,7 +335,7 @@ impl Proxy {
             &[("Cookie", &cookie)],
         );
         assert_eq!(allow.status, 302, "{}", allow.body);
-        let back = self.through_atlassian(allow.header("location").unwrap());
+        let back = self.through_atlassian(&allow);
         assert!(back.starts_with(&format!("{CLIENT_REDIRECT}?")), "{back}");
         assert_eq!(param(&back, "state").as_deref(), Some("st-1"));
         // RFC 9207: the answer names its issuer.

@@ -244,11 +244,12 @@ impl OAuthProxy {
             return send(req, page);
         }
         let (proxy, query) = (self.clone(), query.to_string());
+        let cookies = wire::header(&req, "Cookie").map(str::to_string);
         let spawned = std::thread::Builder::new()
             .name("oauth-callback".into())
             .stack_size(256 * 1024)
             .spawn(move || {
-                let reply = proxy.callback(&query, &base);
+                let reply = proxy.callback(&query, &base, cookies.as_deref());
                 proxy.exchanges.fetch_sub(1, Ordering::SeqCst);
                 send(req, reply);
             });

@@ -139,6 +139,9 @@ pub struct AuthRequest {
 pub struct Flight {
     pub request: AuthRequest,
     pub verifier: Hidden,
+    /// Digest of the random value of the cookie set in the browser that was sent to
+    /// Atlassian: the callback must come back from that browser.
+    pub browser: String,
 }
 
 /// An authorization code of ours, keyed by its digest.

