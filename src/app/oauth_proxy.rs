@@ -14,6 +14,7 @@ use super::services::client_at;
 use crate::atlassian::oauth::flow::{self, AuthorizeRequest, CLOUD_AUTH_URL, CloudSite};
 use crate::atlassian::{self, Client, Credentials, Limiter, Secret};
 use crate::config::{self, Config, Product, ServiceConfig};
+use crate::mcp::TokenSite;
 use crate::transport::http::{Hidden, OAuthProxy, ProxySettings, Upstream, UpstreamTokens};
 
 /// The longest a request to Atlassian's authorization server may take: the proxy waits for it
@@ -52,12 +53,12 @@ struct Atlassian {
     site: Option<String>,
 }
 
-fn tokens(answer: flow::TokenAnswer, cloud_id: Option<String>) -> UpstreamTokens {
+fn tokens(answer: flow::TokenAnswer, site: Option<TokenSite>) -> UpstreamTokens {
     UpstreamTokens {
         access_token: Hidden::new(answer.access_token.expose()),
         refresh_token: answer.refresh_token.map(|r| Hidden::new(r.expose())),
         expires_in: Duration::from_secs_f64(answer.expires_in.clamp(0.0, 366.0 * 86400.0)),
-        cloud_id,
+        site,
     }
 }
 
@@ -120,15 +121,17 @@ impl Upstream for Atlassian {
         );
         let answer = flow::token_request(&self.endpoint, &self.token_path, form)
             .map_err(|e| e.to_string())?;
-        let cloud_id = match &self.gateway {
+        // Cloud: the site the token reaches through the gateway; Server/DC: the site that
+        // issued it, the only one it may be sent to (Confluence on another site is not).
+        let site = match &self.gateway {
             Some(gw) => {
                 let sites = flow::accessible_resources(gw, &answer.access_token)
                     .map_err(|e| format!("listing the token's sites failed: {e}"))?;
-                Some(self.choose(&sites)?)
+                TokenSite::Cloud(self.choose(&sites)?)
             }
-            None => None,
+            None => TokenSite::Url(self.authorize_base.trim_end_matches('/').to_string()),
         };
-        Ok(tokens(answer, cloud_id))
+        Ok(tokens(answer, Some(site)))
     }
 
     fn refresh(&self, refresh_token: &Hidden) -> Result<UpstreamTokens, String> {

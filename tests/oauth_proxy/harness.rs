@@ -132,6 +132,15 @@ pub struct Proxy {
 
 impl Proxy {
     pub fn start(flavour: &str, extra: &[(&str, &str)]) -> Proxy {
+        Self::start_with(flavour, extra, |_| Vec::new())
+    }
+
+    /// Like [`Proxy::start`], with more settings made from the sandbox's URL.
+    pub fn start_with(
+        flavour: &str,
+        extra: &[(&str, &str)],
+        derived: impl Fn(&str) -> Vec<(&'static str, String)>,
+    ) -> Proxy {
         let (sb_proc, sb) = sandbox(flavour);
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
@@ -179,6 +188,7 @@ impl Proxy {
             ("READ_ONLY_MODE", "true"),
         ];
         cmd.envs(settings.iter().chain(extra.iter()).copied());
+        cmd.envs(derived(&sb));
         let child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -5,6 +5,7 @@
 //! Host check on the proxy's endpoints, and start-up refusals.
 
 use crate::harness::*;
+use serde_json::json;
 
 const URLENC: &str = "application/x-www-form-urlencoded";
 
@@ -84,4 +85,46 @@ fn the_callback_must_come_back_in_the_browser_sent_to_atlassian() {
     assert_eq!(q.callback_with(&a, None).status, 400);
     let a = q.get(&q.authorize_url(&client, "no-consent-2"));
     assert!(q.through_atlassian(&a).starts_with(CLIENT_REDIRECT));
+}
+
+/// A signed-in client's access token (consent off).
+fn signed_in(p: &Proxy) -> String {
+    let client = p.public_client();
+    let a = p.get(&p.authorize_url(&client, "s"));
+    assert_eq!(a.status, 302, "{}", a.body);
+    let code = param(&p.through_atlassian(&a), "code").unwrap();
+    let t = p.redeem(&client, &code, VERIFIER);
+    assert_eq!(t.status, 200, "{}", t.body);
+    t.json()["access_token"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_server_dc_token_goes_only_to_its_own_site() {
+    // Jira at the sandbox's address, Confluence named by another host (the sandbox serves
+    // both): separate application links, so the Jira sign-in's token is not Confluence's. The
+    // host is allowed as a per-request site, so nothing but the token's site stops the request.
+    let p = Proxy::start_with(
+        "server",
+        &[
+            ("ATLASSIAN_OAUTH_REQUIRE_CONSENT", "false"),
+            ("MCP_ALLOWED_URL_DOMAINS", "localhost"),
+            ("READ_ONLY_MODE", "false"),
+        ],
+        |sb| vec![("CONFLUENCE_URL", sb.replace("127.0.0.1", "localhost"))],
+    );
+    let access = signed_in(&p);
+    let r = p.call(&access, "jira_get_issue", json!({"issue_key": "WEB-1"}));
+    assert!(ok_result(&r), "{}", r.body);
+    p.clear_sandbox_log();
+    let r = p.call(&access, "confluence_search", json!({"query": "type=page"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let result = &r.json()["result"];
+    assert_eq!(result["isError"], true, "{result}");
+    let text = result["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("Confluence is not available through this server's sign-in"),
+        "{text}"
+    );
+    let log = p.sandbox_log();
+    assert!(log.is_empty(), "the token went to Confluence: {log:?}");
 }

@@ -11,7 +11,7 @@ use tiny_http::Request;
 
 use super::HttpOptions;
 use super::wire::rpc_error;
-use crate::mcp::Caller;
+use crate::mcp::{Caller, TokenSite};
 
 /// A refusal: status, JSON body and extra headers.
 pub type Refusal = (u16, Value, Vec<(&'static str, String)>);
@@ -195,9 +195,10 @@ fn proxy_caller(
     caller
         .headers
         .retain(|(k, _)| !k.starts_with("x-atlassian-"));
-    if let Some(id) = found.cloud_id {
-        caller.headers.push(("x-atlassian-cloud-id".into(), id));
+    if let Some(TokenSite::Cloud(id)) = &found.site {
+        caller.headers.push(("x-atlassian-cloud-id".into(), id.clone()));
     }
+    caller.token_site = found.site;
     caller.principal = Some(found.grant);
     Ok(())
 }

@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 use tiny_http::{Method, Request};
 
 use super::{HttpOptions, wire};
+use crate::mcp::TokenSite;
 use tables::Tables;
 
 /// The well-known path of RFC 8414 (also served with the MCP path appended).
@@ -59,8 +60,8 @@ pub struct UpstreamTokens {
     pub access_token: Hidden,
     pub refresh_token: Option<Hidden>,
     pub expires_in: Duration,
-    /// The Cloud site the token is used with (Cloud only).
-    pub cloud_id: Option<String>,
+    /// The site the token is valid for (found at the code exchange; refreshes keep it).
+    pub site: Option<TokenSite>,
 }
 
 /// Atlassian's side of the sign-in, provided by the application.
@@ -178,7 +179,8 @@ fn send(req: Request, reply: Reply) {
 pub(super) struct Resolved {
     /// The user's Atlassian access token.
     pub access: Hidden,
-    pub cloud_id: Option<String>,
+    /// The only site it may be sent to.
+    pub site: Option<TokenSite>,
     /// The grant's id: stable across refreshes, for binding sessions.
     pub grant: String,
 }
@@ -347,7 +349,7 @@ impl OAuthProxy {
         }
         Some(Resolved {
             access: u.access.clone(),
-            cloud_id: u.cloud_id.clone(),
+            site: u.site.clone(),
             grant: grant_id,
         })
     }
@@ -390,7 +392,7 @@ mod tests {
                 access_token: Hidden::new("up-access-2"),
                 refresh_token: None,
                 expires_in: Duration::from_secs(3600),
-                cloud_id: None,
+                site: None,
             })
         }
     }
@@ -419,7 +421,7 @@ mod tests {
             access: Hidden::new("up-access-1"),
             refresh: Some(Hidden::new("up-refresh-1")),
             expires_at,
-            cloud_id: Some("cloud-1".into()),
+            site: Some(TokenSite::Cloud("cloud-1".into())),
         };
         let digest = codec::sha256_b64(b"proxy-token");
         let mut t = proxy.tables();
@@ -451,7 +453,7 @@ mod tests {
         for h in handles {
             let r = h.join().unwrap();
             assert_eq!(r.access.expose(), "up-access-2");
-            assert_eq!(r.cloud_id.as_deref(), Some("cloud-1"));
+            assert_eq!(r.site, Some(TokenSite::Cloud("cloud-1".into())));
             assert_eq!(r.grant, "g1");
         }
         assert_eq!(refreshes.load(Ordering::SeqCst), 1);

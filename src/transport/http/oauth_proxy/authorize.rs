@@ -369,7 +369,7 @@ Confluence on your behalf through this MCP server.</p>\
             access: tokens.access_token,
             refresh: tokens.refresh_token,
             expires_at: Instant::now() + tokens.expires_in.min(Duration::from_secs(366 * 86400)),
-            cloud_id: tokens.cloud_id,
+            site: tokens.site,
         };
         let mut params = vec![("code", ours.as_str())];
         if let Some(s) = &request.state {

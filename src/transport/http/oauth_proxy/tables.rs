@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::Hidden;
+use crate::mcp::TokenSite;
 
 /// Registered clients kept at most; the least recently used is forgotten first.
 pub const MAX_CLIENTS: usize = 1_000;
@@ -159,7 +160,7 @@ pub struct UpstreamState {
     pub access: Hidden,
     pub refresh: Option<Hidden>,
     pub expires_at: Instant,
-    pub cloud_id: Option<String>,
+    pub site: Option<TokenSite>,
 }
 
 /// One client's sign-in of one user: the tokens we issued and the Atlassian tokens they stand
