@@ -251,7 +251,9 @@ impl ProductSites {
             None
         };
         if let Some(site) = &caller.token_site {
-            return self.at_token_site(site, creds, passthrough, allowed).map(Some);
+            return self
+                .at_token_site(site, creds, passthrough, allowed)
+                .map(Some);
         }
         if let Some(url) = caller.header(&url_header) {
             let shown = format!("X-Atlassian-{}-Url", capitalised(name));
@@ -523,10 +525,16 @@ mod tests {
 
     #[test]
     fn sites_compare_as_sites() {
-        assert_eq!(site_key("HTTPS://Jira.Example.com:443/"), "https://jira.example.com");
+        assert_eq!(
+            site_key("HTTPS://Jira.Example.com:443/"),
+            "https://jira.example.com"
+        );
         assert_eq!(site_key("http://h:80/jira/"), "http://h/jira");
         assert_ne!(site_key("http://h/jira"), site_key("http://h/confluence"));
-        assert_ne!(site_key("http://127.0.0.1:8"), site_key("http://localhost:8"));
+        assert_ne!(
+            site_key("http://127.0.0.1:8"),
+            site_key("http://localhost:8")
+        );
     }
 
     #[test]

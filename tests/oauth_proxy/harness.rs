@@ -322,7 +322,10 @@ impl Proxy {
             callback.starts_with(&format!("{}/callback?", self.base)),
             "{callback}"
         );
-        self.get_with(&callback, &cookie.map(|c| vec![("Cookie", c)]).unwrap_or_default())
+        self.get_with(
+            &callback,
+            &cookie.map(|c| vec![("Cookie", c)]).unwrap_or_default(),
+        )
     }
 
     /// The browser from `from` (our redirect to Atlassian) to the client's redirect, with the

@@ -196,7 +196,9 @@ fn proxy_caller(
         .headers
         .retain(|(k, _)| !k.starts_with("x-atlassian-"));
     if let Some(TokenSite::Cloud(id)) = &found.site {
-        caller.headers.push(("x-atlassian-cloud-id".into(), id.clone()));
+        caller
+            .headers
+            .push(("x-atlassian-cloud-id".into(), id.clone()));
     }
     caller.token_site = found.site;
     caller.principal = Some(found.grant);

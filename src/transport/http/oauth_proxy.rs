@@ -4,7 +4,7 @@
 //! client registration (RFC 7591, `register`), `/authorize` with the consent page and
 //! Atlassian's callback (`authorize`), and `/token` (`token`); it issues opaque tokens of its
 //! own, and each MCP request's proxy token is mapped back to the user's Atlassian token here
-//! (refreshed under the grant's lock when close to expiry). Everything lives in bounded
+//! (refreshed when close to expiry; a call waits for that only once the token has expired). Everything lives in bounded
 //! in-memory tables (`tables`): a restart loses registrations and tokens, and clients register
 //! and sign in again. How to talk to Atlassian is the application's business: it hands over an
 //! [`Upstream`].
@@ -17,7 +17,7 @@ mod token;
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -25,12 +25,19 @@ use tiny_http::{Method, Request};
 
 use super::{HttpOptions, wire};
 use crate::mcp::TokenSite;
-use tables::Tables;
+use tables::{Tables, UpstreamCell, UpstreamState};
 
 /// The well-known path of RFC 8414 (also served with the MCP path appended).
 pub const AS_WELL_KNOWN: &str = "/.well-known/oauth-authorization-server";
 /// Refresh the user's Atlassian token when it expires within this.
 const UPSTREAM_MARGIN: Duration = Duration::from_secs(300);
+/// A token with less than this left is treated as expired: calls wait for a fresh one.
+const USABLE: Duration = Duration::from_secs(10);
+/// After a failed refresh, calls use the token as is (while it works) this long.
+const REFRESH_BACKOFF: Duration = Duration::from_secs(30);
+/// Refreshes of still-working tokens running at once, over all grants (each holds an HTTP
+/// dispatcher for up to 20 s).
+const MAX_REFRESHES: usize = 2;
 /// Sign-ins finishing at once: each exchanges its code with Atlassian on a thread of its own,
 /// so a slow Atlassian never holds the HTTP dispatchers; more are asked to retry.
 const MAX_EXCHANGES: usize = 16;
@@ -96,6 +103,8 @@ pub struct OAuthProxy {
     tables: Mutex<Tables>,
     /// Callbacks exchanging their code now.
     exchanges: AtomicUsize,
+    /// Refreshes at Atlassian running now.
+    refreshes: AtomicUsize,
 }
 
 impl fmt::Debug for OAuthProxy {
@@ -192,6 +201,7 @@ impl OAuthProxy {
             upstream,
             tables: Mutex::new(Tables::default()),
             exchanges: AtomicUsize::new(0),
+            refreshes: AtomicUsize::new(0),
         }
     }
 
@@ -309,174 +319,125 @@ impl OAuthProxy {
         send(req, reply);
     }
 
-    /// The Atlassian token behind a proxy access token, refreshed first when it expires within
-    /// five minutes; `None` for an unknown or expired token, or a grant Atlassian ended.
+    /// The Atlassian token behind a proxy access token; `None` for an unknown or expired token,
+    /// or a grant Atlassian ended. A token expiring within five minutes is refreshed first, but
+    /// a call waits for that only when the token no longer works: while it still does, a call
+    /// finding a refresh of its grant already running, [`MAX_REFRESHES`] refreshes running in
+    /// all, or a refresh of its grant failed less than [`REFRESH_BACKOFF`] ago, uses it as is.
     pub(super) fn resolve(&self, token: &str) -> Option<Resolved> {
         let key = codec::sha256_b64(token.as_bytes());
-        let (grant_id, upstream) = {
+        let (grant, cell) = {
             let mut t = self.tables();
-            let grant_id = t.access.get(&key)?.grant_id.clone();
-            let upstream = t.grants.get(&grant_id)?.upstream.clone();
-            (grant_id, upstream)
+            let grant = t.access.get(&key)?.grant_id.clone();
+            let cell = t.grants.get(&grant)?.upstream.clone();
+            (grant, cell)
         };
-        // Only this grant's calls wait here while a refresh runs.
-        let mut u = upstream.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        if u.expires_at <= now + UPSTREAM_MARGIN {
-            let refreshed = match u.refresh.clone() {
-                Some(r) => self.upstream.refresh(&r).map(|t| (t, r)),
-                None => Err("no refresh token was issued".to_string()),
+        let asked = Instant::now();
+        let current = cell.now();
+        let answer = |u: UpstreamState| Resolved {
+            access: u.access,
+            site: u.site,
+            grant: grant.clone(),
+        };
+        if current.expires_at > asked + UPSTREAM_MARGIN {
+            return Some(answer(current));
+        }
+        let backing_off = current
+            .failed_at
+            .is_some_and(|f| asked < f + REFRESH_BACKOFF);
+        if backing_off && current.expires_at > asked {
+            return Some(answer(current));
+        }
+        if current.expires_at > asked + USABLE {
+            let running = match cell.refreshing.try_lock() {
+                Ok(g) => Some(g),
+                Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
+                Err(TryLockError::WouldBlock) => None,
             };
-            match refreshed {
-                Ok((t, old)) => {
-                    u.access = t.access_token;
-                    u.refresh = t.refresh_token.or(Some(old));
-                    u.expires_at = now + t.expires_in;
-                    log::info!("OAuth proxy: refreshed a user's Atlassian token");
-                }
-                Err(e) if u.expires_at <= now => {
+            let slot = Slot::take(&self.refreshes, MAX_REFRESHES);
+            let (Some(_running), Some(_slot)) = (running, slot) else {
+                return Some(answer(current));
+            };
+            return self.refresh_upstream(&grant, &cell, asked).map(answer);
+        }
+        // The token no longer works: wait for (or make) a fresh one.
+        let _running = cell.refreshing.lock().unwrap_or_else(|e| e.into_inner());
+        let _slot = Slot::take(&self.refreshes, usize::MAX);
+        self.refresh_upstream(&grant, &cell, asked).map(answer)
+    }
+
+    /// Refresh a grant's Atlassian tokens, holding its refresh lock, unless a call that held it
+    /// since `asked` already did (or failed). A failure is remembered; it ends the grant once
+    /// the token has expired.
+    fn refresh_upstream(
+        &self,
+        grant: &str,
+        cell: &UpstreamCell,
+        asked: Instant,
+    ) -> Option<UpstreamState> {
+        let current = cell.now();
+        let started = Instant::now();
+        if current.expires_at > started + UPSTREAM_MARGIN {
+            return Some(current);
+        }
+        if current.failed_at.is_some_and(|f| f >= asked) {
+            return (current.expires_at > started).then_some(current);
+        }
+        let refreshed = match &current.refresh {
+            Some(r) => self.upstream.refresh(r),
+            None => Err("no refresh token was issued".to_string()),
+        };
+        let mut u = cell.state.lock().unwrap_or_else(|e| e.into_inner());
+        match refreshed {
+            Ok(t) => {
+                u.access = t.access_token;
+                u.refresh = t.refresh_token.or(current.refresh);
+                u.expires_at = started + t.expires_in;
+                u.failed_at = None;
+                log::info!("OAuth proxy: refreshed a user's Atlassian token");
+            }
+            Err(e) => {
+                let now = Instant::now();
+                u.failed_at = Some(now);
+                if u.expires_at <= now {
                     log::warn!(
                         "OAuth proxy: a user's Atlassian token expired ({e}); the client must sign in again"
                     );
                     drop(u);
-                    self.tables().revoke(&grant_id);
+                    self.tables().revoke(grant);
                     return None;
                 }
-                Err(e) => log::warn!(
-                    "OAuth proxy: refreshing a user's Atlassian token failed ({e}); using it until it expires"
-                ),
+                log::warn!(
+                    "OAuth proxy: refreshing a user's Atlassian token failed ({e}); using it until it expires, next try in {} s",
+                    REFRESH_BACKOFF.as_secs()
+                );
             }
         }
-        Some(Resolved {
-            access: u.access.clone(),
-            site: u.site.clone(),
-            grant: grant_id,
-        })
+        Some(u.clone())
+    }
+}
+
+/// One of a bounded number of things running at once (refreshes, callbacks), given back when
+/// dropped, also when the thread holding it panics.
+struct Slot<'a>(&'a AtomicUsize);
+
+impl<'a> Slot<'a> {
+    /// A slot of `counter` if fewer than `max` are taken.
+    fn take(counter: &'a AtomicUsize, max: usize) -> Option<Slot<'a>> {
+        counter
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(counter))
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::tables::{ACCESS_TTL, Grant, TokenRef, UpstreamState};
-    use super::*;
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    /// An upstream whose refresh is slow and counted.
-    struct Fake {
-        refreshes: Arc<AtomicUsize>,
-        fail: bool,
-    }
-
-    impl Upstream for Fake {
-        fn name(&self) -> String {
-            "fake".into()
-        }
-        fn begin(&self, _: &str) -> Result<(String, Hidden), String> {
-            Ok((
-                "https://upstream.example/authorize".into(),
-                Hidden::new("v"),
-            ))
-        }
-        fn exchange(&self, _: &str, _: &Hidden) -> Result<UpstreamTokens, String> {
-            Err("not used".into())
-        }
-        fn refresh(&self, r: &Hidden) -> Result<UpstreamTokens, String> {
-            assert_eq!(r.expose(), "up-refresh-1");
-            std::thread::sleep(Duration::from_millis(50));
-            self.refreshes.fetch_add(1, Ordering::SeqCst);
-            if self.fail {
-                return Err("refused".into());
-            }
-            Ok(UpstreamTokens {
-                access_token: Hidden::new("up-access-2"),
-                refresh_token: None,
-                expires_in: Duration::from_secs(3600),
-                site: None,
-            })
-        }
-    }
-
-    /// A proxy holding one grant whose Atlassian token expires in `left`, and its token.
-    fn with_grant(fail: bool, left: Duration, expired: bool) -> (OAuthProxy, Arc<AtomicUsize>) {
-        let refreshes = Arc::new(AtomicUsize::new(0));
-        let settings = ProxySettings {
-            allowed_redirect_uris: vec![],
-            allowed_grant_types: vec!["authorization_code".into()],
-            require_consent: true,
-            callback_path: "/callback".into(),
-        };
-        let fake = Fake {
-            refreshes: refreshes.clone(),
-            fail,
-        };
-        let proxy = OAuthProxy::new(settings, Box::new(fake));
-        let now = Instant::now();
-        let expires_at = if expired {
-            now.checked_sub(Duration::from_secs(1)).unwrap_or(now)
-        } else {
-            now + left
-        };
-        let upstream = UpstreamState {
-            access: Hidden::new("up-access-1"),
-            refresh: Some(Hidden::new("up-refresh-1")),
-            expires_at,
-            site: Some(TokenSite::Cloud("cloud-1".into())),
-        };
-        let digest = codec::sha256_b64(b"proxy-token");
-        let mut t = proxy.tables();
-        let token_ref = TokenRef {
-            grant_id: "g1".into(),
-            client_id: "c1".into(),
-        };
-        t.access.insert(digest.clone(), token_ref, ACCESS_TTL);
-        let grant = Grant {
-            access_digest: digest,
-            refresh_digest: None,
-            upstream: Arc::new(Mutex::new(upstream)),
-        };
-        t.grants.insert("g1".into(), grant, ACCESS_TTL);
-        drop(t);
-        (proxy, refreshes)
-    }
-
-    #[test]
-    fn near_expiry_one_refresh_serves_every_concurrent_call() {
-        let (proxy, refreshes) = with_grant(false, Duration::from_secs(60), false);
-        let proxy = Arc::new(proxy);
-        let handles: Vec<_> = (0..8)
-            .map(|_| {
-                let p = proxy.clone();
-                std::thread::spawn(move || p.resolve("proxy-token").unwrap())
-            })
-            .collect();
-        for h in handles {
-            let r = h.join().unwrap();
-            assert_eq!(r.access.expose(), "up-access-2");
-            assert_eq!(r.site, Some(TokenSite::Cloud("cloud-1".into())));
-            assert_eq!(r.grant, "g1");
-        }
-        assert_eq!(refreshes.load(Ordering::SeqCst), 1);
-        assert!(proxy.resolve("another-token").is_none());
-    }
-
-    #[test]
-    fn a_failed_refresh_keeps_a_live_token_and_ends_an_expired_grant() {
-        let (proxy, _) = with_grant(true, Duration::from_secs(60), false);
-        let r = proxy.resolve("proxy-token").unwrap();
-        assert_eq!(r.access.expose(), "up-access-1");
-        let (proxy, refreshes) = with_grant(true, Duration::ZERO, true);
-        assert!(proxy.resolve("proxy-token").is_none());
-        assert!(proxy.resolve("proxy-token").is_none(), "the grant is gone");
-        assert_eq!(refreshes.load(Ordering::SeqCst), 1);
-        // A token far from expiry is used as is.
-        let (proxy, refreshes) = with_grant(false, Duration::from_secs(3000), false);
-        assert_eq!(
-            proxy.resolve("proxy-token").unwrap().access.expose(),
-            "up-access-1"
-        );
-        assert_eq!(refreshes.load(Ordering::SeqCst), 0);
-        assert!(format!("{:?}", proxy.resolve("proxy-token")).contains("***"));
-        assert!(!format!("{:?}", proxy.resolve("proxy-token")).contains("up-access"));
-    }
-}
+mod tests;

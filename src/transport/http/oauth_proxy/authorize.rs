@@ -370,6 +370,7 @@ Confluence on your behalf through this MCP server.</p>\
             refresh: tokens.refresh_token,
             expires_at: Instant::now() + tokens.expires_in.min(Duration::from_secs(366 * 86400)),
             site: tokens.site,
+            failed_at: None,
         };
         let mut params = vec![("code", ours.as_str())];
         if let Some(s) = &request.state {

@@ -155,21 +155,46 @@ pub struct Code {
 }
 
 /// The user's Atlassian tokens behind one grant; never sent to clients.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct UpstreamState {
     pub access: Hidden,
     pub refresh: Option<Hidden>,
     pub expires_at: Instant,
     pub site: Option<TokenSite>,
+    /// When a refresh last failed (cleared by a successful one).
+    pub failed_at: Option<Instant>,
+}
+
+/// A grant's Atlassian tokens and the lock its refreshes take, apart: reading the tokens never
+/// waits for a refresh at Atlassian.
+#[derive(Debug)]
+pub struct UpstreamCell {
+    /// Held only to read or write the tokens, never across a network call.
+    pub state: Mutex<UpstreamState>,
+    /// Held while the tokens are refreshed at Atlassian.
+    pub refreshing: Mutex<()>,
+}
+
+impl UpstreamCell {
+    pub fn new(state: UpstreamState) -> Arc<UpstreamCell> {
+        Arc::new(UpstreamCell {
+            state: Mutex::new(state),
+            refreshing: Mutex::new(()),
+        })
+    }
+
+    /// A copy of the tokens now.
+    pub fn now(&self) -> UpstreamState {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
 /// One client's sign-in of one user: the tokens we issued and the Atlassian tokens they stand
-/// for. The upstream tokens have their own lock, so a refresh at Atlassian blocks only the
-/// calls of this grant.
+/// for.
 pub struct Grant {
     pub access_digest: String,
     pub refresh_digest: Option<String>,
-    pub upstream: Arc<Mutex<UpstreamState>>,
+    pub upstream: Arc<UpstreamCell>,
 }
 
 /// A token of ours, keyed by its digest: the grant it belongs to.

@@ -4,13 +4,13 @@
 //! `refresh_token` grant (rotating: each refresh token works once and only for its client).
 //! Both answer with opaque random tokens of ours; Atlassian's tokens stay on the server.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde_json::json;
 
 use super::codec::{self, field};
 use super::tables::{
-    ACCESS_TTL, CLIENT_TTL, CODE_TTL, Code, Grant, REFRESH_TTL, TokenRef, UpstreamState,
+    ACCESS_TTL, CLIENT_TTL, CODE_TTL, Code, Grant, REFRESH_TTL, TokenRef, UpstreamCell,
 };
 use super::{OAuthProxy, Reply};
 
@@ -186,7 +186,7 @@ impl OAuthProxy {
             &mut t,
             grant_id,
             client_id,
-            upstream_arc(upstream),
+            UpstreamCell::new(upstream),
             with_refresh,
         )
     }
@@ -224,16 +224,12 @@ impl OAuthProxy {
     }
 }
 
-fn upstream_arc(u: UpstreamState) -> Arc<Mutex<UpstreamState>> {
-    Arc::new(Mutex::new(u))
-}
-
 /// New tokens for a grant: stored under their digests, sent once.
 fn issue(
     t: &mut super::tables::Tables,
     grant_id: String,
     client_id: &str,
-    upstream: Arc<Mutex<UpstreamState>>,
+    upstream: Arc<UpstreamCell>,
     with_refresh: bool,
 ) -> Reply {
     let (Ok(access), Ok(refresh)) = (codec::random_token(32), codec::random_token(32)) else {

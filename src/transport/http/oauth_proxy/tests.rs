@@ -1,0 +1,213 @@
+//! Unit tests of the OAuth proxy's token resolution against a fake Atlassian whose refresh is
+//! slow, counted and may fail: one refresh however many calls, calls never waiting for a
+//! refresh while the token still works, the cap on refreshes running at once, the back-off
+//! after a failed refresh, and an expired grant ended.
+
+use super::tables::{ACCESS_TTL, Grant, TokenRef, UpstreamCell, UpstreamState};
+use super::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// An upstream whose refresh takes `delay`, is counted, and fails when `fail`.
+struct Fake {
+    refreshes: Arc<AtomicUsize>,
+    fail: bool,
+    delay: Duration,
+}
+
+impl Upstream for Fake {
+    fn name(&self) -> String {
+        "fake".into()
+    }
+    fn begin(&self, _: &str) -> Result<(String, Hidden), String> {
+        Ok((
+            "https://upstream.example/authorize".into(),
+            Hidden::new("v"),
+        ))
+    }
+    fn exchange(&self, _: &str, _: &Hidden) -> Result<UpstreamTokens, String> {
+        Err("not used".into())
+    }
+    fn refresh(&self, r: &Hidden) -> Result<UpstreamTokens, String> {
+        assert_eq!(r.expose(), "up-refresh-1");
+        std::thread::sleep(self.delay);
+        self.refreshes.fetch_add(1, Ordering::SeqCst);
+        if self.fail {
+            return Err("refused".into());
+        }
+        Ok(UpstreamTokens {
+            access_token: Hidden::new("up-access-2"),
+            refresh_token: None,
+            expires_in: Duration::from_secs(3600),
+            site: None,
+        })
+    }
+}
+
+fn proxy(fail: bool, delay: Duration) -> (Arc<OAuthProxy>, Arc<AtomicUsize>) {
+    let refreshes = Arc::new(AtomicUsize::new(0));
+    let settings = ProxySettings {
+        allowed_redirect_uris: vec![],
+        allowed_grant_types: vec!["authorization_code".into()],
+        require_consent: true,
+        callback_path: "/callback".into(),
+    };
+    let fake = Fake {
+        refreshes: refreshes.clone(),
+        fail,
+        delay,
+    };
+    (
+        Arc::new(OAuthProxy::new(settings, Box::new(fake))),
+        refreshes,
+    )
+}
+
+/// Give `proxy` a grant `id` whose Atlassian token expires in `left` (`None`: has expired),
+/// reached with the proxy token `token`.
+fn add_grant(proxy: &OAuthProxy, id: &str, token: &str, left: Option<Duration>) {
+    let now = Instant::now();
+    let expires_at = match left {
+        Some(left) => now + left,
+        None => now.checked_sub(Duration::from_secs(1)).unwrap_or(now),
+    };
+    let upstream = UpstreamState {
+        access: Hidden::new("up-access-1"),
+        refresh: Some(Hidden::new("up-refresh-1")),
+        expires_at,
+        site: Some(TokenSite::Cloud("cloud-1".into())),
+        failed_at: None,
+    };
+    let digest = codec::sha256_b64(token.as_bytes());
+    let mut t = proxy.tables();
+    let token_ref = TokenRef {
+        grant_id: id.into(),
+        client_id: "c1".into(),
+    };
+    t.access.insert(digest.clone(), token_ref, ACCESS_TTL);
+    let grant = Grant {
+        access_digest: digest,
+        refresh_digest: None,
+        upstream: UpstreamCell::new(upstream),
+    };
+    t.grants.insert(id.into(), grant, ACCESS_TTL);
+}
+
+/// Resolve `token` on a thread of its own: the access token and how long it took.
+fn resolve_on_thread(
+    proxy: &Arc<OAuthProxy>,
+    token: &'static str,
+) -> std::thread::JoinHandle<(String, Duration)> {
+    let p = proxy.clone();
+    std::thread::spawn(move || {
+        let t0 = Instant::now();
+        let r = p.resolve(token).unwrap();
+        (r.access.expose().to_string(), t0.elapsed())
+    })
+}
+
+#[test]
+fn an_expired_token_is_refreshed_once_for_every_waiting_call() {
+    // Within the last seconds of its life a token counts as expired: every call waits.
+    for left in [None, Some(Duration::from_secs(5))] {
+        let (proxy, refreshes) = proxy(false, Duration::from_millis(50));
+        add_grant(&proxy, "g1", "proxy-token", left);
+        let handles: Vec<_> = (0..8)
+            .map(|_| resolve_on_thread(&proxy, "proxy-token"))
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap().0, "up-access-2");
+        }
+        assert_eq!(refreshes.load(Ordering::SeqCst), 1);
+        let r = proxy.resolve("proxy-token").unwrap();
+        assert_eq!(r.site, Some(TokenSite::Cloud("cloud-1".into())));
+        assert_eq!(r.grant, "g1");
+        assert!(proxy.resolve("another-token").is_none());
+    }
+}
+
+#[test]
+fn calls_never_wait_for_the_refresh_of_a_token_that_still_works() {
+    let (proxy, refreshes) = proxy(false, Duration::from_millis(400));
+    add_grant(&proxy, "g1", "proxy-token", Some(Duration::from_secs(60)));
+    let first = resolve_on_thread(&proxy, "proxy-token");
+    std::thread::sleep(Duration::from_millis(100));
+    let others: Vec<_> = (0..4)
+        .map(|_| resolve_on_thread(&proxy, "proxy-token"))
+        .collect();
+    for h in others {
+        let (access, took) = h.join().unwrap();
+        assert_eq!(access, "up-access-1", "the old token, still valid");
+        assert!(took < Duration::from_millis(200), "waited {took:?}");
+    }
+    assert_eq!(first.join().unwrap().0, "up-access-2");
+    assert_eq!(refreshes.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        proxy.resolve("proxy-token").unwrap().access.expose(),
+        "up-access-2"
+    );
+    assert_eq!(refreshes.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn at_most_two_refreshes_run_at_once() {
+    let (proxy, refreshes) = proxy(false, Duration::from_millis(400));
+    let tokens = ["proxy-token-1", "proxy-token-2", "proxy-token-3"];
+    for (i, t) in tokens.iter().enumerate() {
+        add_grant(&proxy, &format!("g{i}"), t, Some(Duration::from_secs(60)));
+    }
+    let started: Vec<_> = tokens[..2]
+        .iter()
+        .map(|t| resolve_on_thread(&proxy, t))
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let (access, took) = resolve_on_thread(&proxy, tokens[2]).join().unwrap();
+    assert_eq!(access, "up-access-1", "over the cap: the still-valid token");
+    assert!(took < Duration::from_millis(200), "waited {took:?}");
+    for h in started {
+        assert_eq!(h.join().unwrap().0, "up-access-2");
+    }
+    assert_eq!(refreshes.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        proxy.refreshes.load(Ordering::SeqCst),
+        0,
+        "slots given back"
+    );
+}
+
+#[test]
+fn a_failing_refresh_is_tried_once_per_back_off_window() {
+    let (proxy, refreshes) = proxy(true, Duration::ZERO);
+    add_grant(&proxy, "g1", "proxy-token", Some(Duration::from_secs(60)));
+    for _ in 0..5 {
+        let r = proxy.resolve("proxy-token").unwrap();
+        assert_eq!(r.access.expose(), "up-access-1", "kept while it works");
+    }
+    assert_eq!(refreshes.load(Ordering::SeqCst), 1);
+    // The window ends: one more try.
+    let cell = proxy.tables().grants.get("g1").unwrap().upstream.clone();
+    let back = Instant::now().checked_sub(REFRESH_BACKOFF + Duration::from_secs(1));
+    cell.state.lock().unwrap().failed_at = back;
+    proxy.resolve("proxy-token").unwrap();
+    proxy.resolve("proxy-token").unwrap();
+    assert_eq!(refreshes.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn a_failed_refresh_ends_an_expired_grant() {
+    let (proxy, refreshes) = proxy(true, Duration::ZERO);
+    add_grant(&proxy, "g1", "proxy-token", None);
+    assert!(proxy.resolve("proxy-token").is_none());
+    assert!(proxy.resolve("proxy-token").is_none(), "the grant is gone");
+    assert_eq!(refreshes.load(Ordering::SeqCst), 1);
+    // A token far from expiry is used as is.
+    let (proxy, refreshes) = self::proxy(false, Duration::ZERO);
+    add_grant(&proxy, "g1", "proxy-token", Some(Duration::from_secs(3000)));
+    assert_eq!(
+        proxy.resolve("proxy-token").unwrap().access.expose(),
+        "up-access-1"
+    );
+    assert_eq!(refreshes.load(Ordering::SeqCst), 0);
+    assert!(format!("{:?}", proxy.resolve("proxy-token")).contains("***"));
+    assert!(!format!("{:?}", proxy.resolve("proxy-token")).contains("up-access"));
+}
