@@ -128,3 +128,38 @@ fn a_server_dc_token_goes_only_to_its_own_site() {
     let log = p.sandbox_log();
     assert!(log.is_empty(), "the token went to Confluence: {log:?}");
 }
+
+#[test]
+fn with_the_proxy_only_its_own_tokens_get_in() {
+    let p = Proxy::start("server", &[("ATLASSIAN_OAUTH_REQUIRE_CONSENT", "false")]);
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"}}});
+    let accept = ("Accept", "application/json, text/event-stream");
+    // Credentials the sandbox would accept, that the sign-in never saw.
+    let basic = format!("Basic {}", b64url(b"alice:alice-password"));
+    for headers in [
+        vec![("Authorization", "Token alice-pat")],
+        vec![("Authorization", basic.as_str())],
+        vec![("X-Atlassian-Jira-Personal-Token", "alice-pat")],
+        vec![
+            ("X-Atlassian-Jira-Personal-Token", "alice-pat"),
+            ("X-Atlassian-Confluence-Personal-Token", "alice-pat"),
+            ("X-Atlassian-Jira-Url", p.sandbox.as_str()),
+        ],
+    ] {
+        let mut all = headers.clone();
+        all.push(accept);
+        let a = p.post("/mcp", "application/json", &init.to_string(), &all);
+        assert_eq!(a.status, 401, "{headers:?}: {}", a.body);
+        let www = a.header("www-authenticate").unwrap_or_default();
+        assert!(www.starts_with("Bearer "), "{www}");
+        if headers[0].0 == "Authorization" {
+            assert!(www.contains("error=\"invalid_token\""), "{www}");
+        }
+    }
+    // A proxy token still works, its own headers notwithstanding.
+    let access = signed_in(&p);
+    let r = p.call(&access, "jira_get_issue", json!({"issue_key": "WEB-1"}));
+    assert!(ok_result(&r), "{}", r.body);
+}
