@@ -163,3 +163,16 @@ fn with_the_proxy_only_its_own_tokens_get_in() {
     let r = p.call(&access, "jira_get_issue", json!({"issue_key": "WEB-1"}));
     assert!(ok_result(&r), "{}", r.body);
 }
+
+#[test]
+fn registrations_are_rate_limited_per_address() {
+    let p = Proxy::start("cloud", &[]);
+    let meta = json!({"redirect_uris": [CLIENT_REDIRECT], "token_endpoint_auth_method": "none"});
+    for i in 0..20 {
+        assert_eq!(p.register(meta.clone()).status, 201, "registration {i}");
+    }
+    let a = p.register(meta);
+    assert_eq!(a.status, 429, "{}", a.body);
+    assert_eq!(a.header("retry-after"), Some("60"));
+    assert_eq!(a.json()["error"], "temporarily_unavailable");
+}

@@ -356,7 +356,7 @@ fn handle<S: Send + Sync + 'static>(http: &Arc<Http<S>>, req: Request) {
             .is_some_and(|o| o.serves(&http.opts, p)) =>
         {
             if let Some(proxy) = &http.opts.oauth_proxy {
-                proxy.handle(&http.opts, req, p, query);
+                proxy.handle(&http.opts, req, p, query, door::peer_key(peer.ip()));
             }
         }
         "/sse" if http.opts.legacy_sse => legacy::open(http, req, peer),

@@ -16,6 +16,7 @@ mod tables;
 mod token;
 
 use std::fmt;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
@@ -25,7 +26,7 @@ use tiny_http::{Method, Request};
 
 use super::{HttpOptions, wire};
 use crate::mcp::TokenSite;
-use tables::{Tables, UpstreamCell, UpstreamState};
+use tables::{RateLimit, Tables, UpstreamCell, UpstreamState};
 
 /// The well-known path of RFC 8414 (also served with the MCP path appended).
 pub const AS_WELL_KNOWN: &str = "/.well-known/oauth-authorization-server";
@@ -38,6 +39,10 @@ const REFRESH_BACKOFF: Duration = Duration::from_secs(30);
 /// Refreshes of still-working tokens running at once, over all grants (each holds an HTTP
 /// dispatcher for up to 20 s).
 const MAX_REFRESHES: usize = 2;
+/// Registrations one client address (IPv6: one /64) may make per minute.
+const REGISTRATIONS_PER_MINUTE: u32 = 20;
+/// Client addresses the registration rate limit tracks at once.
+const RATE_LIMITED_PEERS: usize = 10_000;
 /// Sign-ins finishing at once: each exchanges its code with Atlassian on a thread of its own,
 /// so a slow Atlassian never holds the HTTP dispatchers; more are asked to retry.
 const MAX_EXCHANGES: usize = 16;
@@ -105,6 +110,8 @@ pub struct OAuthProxy {
     exchanges: AtomicUsize,
     /// Refreshes at Atlassian running now.
     refreshes: AtomicUsize,
+    /// Registrations per client address.
+    registrations: Mutex<RateLimit>,
 }
 
 impl fmt::Debug for OAuthProxy {
@@ -202,6 +209,11 @@ impl OAuthProxy {
             tables: Mutex::new(Tables::default()),
             exchanges: AtomicUsize::new(0),
             refreshes: AtomicUsize::new(0),
+            registrations: Mutex::new(RateLimit::new(
+                REGISTRATIONS_PER_MINUTE,
+                Duration::from_secs(60),
+                RATE_LIMITED_PEERS,
+            )),
         }
     }
 
@@ -241,9 +253,10 @@ impl OAuthProxy {
         req: Request,
         path: &str,
         query: &str,
+        peer: IpAddr,
     ) {
         if path != self.settings.callback_path || req.method() != &Method::Get {
-            return self.answer(opts, req, path, query);
+            return self.answer(opts, req, path, query, peer);
         }
         let base = super::metadata::public_base(opts, &req);
         if self.exchanges.fetch_add(1, Ordering::SeqCst) >= MAX_EXCHANGES {
@@ -271,7 +284,7 @@ impl OAuthProxy {
         }
     }
 
-    fn answer(&self, opts: &HttpOptions, mut req: Request, path: &str, query: &str) {
+    fn answer(&self, opts: &HttpOptions, mut req: Request, path: &str, query: &str, peer: IpAddr) {
         let base = super::metadata::public_base(opts, &req);
         let any_origin = ("Access-Control-Allow-Origin", "*".to_string());
         let body = |req: &mut Request, max: usize| wire::read_body(req, max);
@@ -299,6 +312,14 @@ impl OAuthProxy {
             (Method::Get | Method::Head, p) if p.starts_with(AS_WELL_KNOWN) => {
                 Reply::json(200, self.metadata(&base)).header(any_origin.0, any_origin.1)
             }
+            (Method::Post, "/register") if !self.registration_allowed(peer) => {
+                log::warn!("OAuth proxy: too many registrations from {peer}");
+                let mut reply = register::busy(&format!(
+                    "at most {REGISTRATIONS_PER_MINUTE} registrations a minute from one address"
+                ));
+                reply.status = 429;
+                reply.header(any_origin.0, any_origin.1)
+            }
             (Method::Post, "/register") => match body(&mut req, register::MAX_BODY) {
                 Ok(b) => self.register(&b),
                 Err(_) => too_large(),
@@ -317,6 +338,11 @@ impl OAuthProxy {
             _ => Reply::json(405, json!({"error": "method not allowed"})),
         };
         send(req, reply);
+    }
+
+    fn registration_allowed(&self, peer: IpAddr) -> bool {
+        let mut limit = self.registrations.lock().unwrap_or_else(|e| e.into_inner());
+        limit.allow(peer)
     }
 
     /// The Atlassian token behind a proxy access token; `None` for an unknown or expired token,

@@ -83,6 +83,16 @@ pub fn redirect_allowed(pattern: &str, uri: &str) -> bool {
     p.0 == u.0 && p.1 == u.1 && port_ok && path_ok
 }
 
+/// A registration refused for now: 503 or 429, with `Retry-After` (RFC 7591 error object).
+pub fn busy(description: &str) -> Reply {
+    Reply::json(
+        503,
+        json!({"error": "temporarily_unavailable", "error_description": description}),
+    )
+    .no_store()
+    .header("Retry-After", "60".into())
+}
+
 fn refuse(code: &str, description: &str) -> Reply {
     Reply::json(
         400,
@@ -224,8 +234,18 @@ impl OAuthProxy {
             redirect_uris: redirect_uris.clone(),
             grant_types: grant_types.clone(),
             name: name.clone(),
+            granted: false,
         };
-        self.tables().clients.insert(id.clone(), client, CLIENT_TTL);
+        let mut t = self.tables();
+        if !t.room_for_a_client() {
+            drop(t);
+            log::warn!(
+                "OAuth proxy: refused a registration: the client table is full of clients with live grants"
+            );
+            return busy("the server has no room for another client now");
+        }
+        t.clients.insert(id.clone(), client, CLIENT_TTL);
+        drop(t);
         log::info!(
             "OAuth proxy: registered client {id} ({})",
             name.as_deref().unwrap_or("no name")

@@ -86,6 +86,7 @@ fn add_grant(proxy: &OAuthProxy, id: &str, token: &str, left: Option<Duration>) 
     };
     t.access.insert(digest.clone(), token_ref, ACCESS_TTL);
     let grant = Grant {
+        client_id: "c1".into(),
         access_digest: digest,
         refresh_digest: None,
         upstream: UpstreamCell::new(upstream),
@@ -210,4 +211,73 @@ fn a_failed_refresh_ends_an_expired_grant() {
     assert_eq!(refreshes.load(Ordering::SeqCst), 0);
     assert!(format!("{:?}", proxy.resolve("proxy-token")).contains("***"));
     assert!(!format!("{:?}", proxy.resolve("proxy-token")).contains("up-access"));
+}
+
+#[test]
+fn a_full_client_table_keeps_clients_with_live_grants() {
+    let settings = ProxySettings {
+        allowed_redirect_uris: vec!["http://localhost:*".into()],
+        allowed_grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        require_consent: true,
+        callback_path: "/callback".into(),
+    };
+    let fake = Fake {
+        refreshes: Arc::new(AtomicUsize::new(0)),
+        fail: false,
+        delay: Duration::ZERO,
+    };
+    let proxy = OAuthProxy::new(settings, Box::new(fake));
+    *proxy.tables() = Tables::with_client_cap(3);
+    let register = || {
+        let meta = br#"{"redirect_uris":["http://localhost:9/cb"],"token_endpoint_auth_method":"none","grant_types":["authorization_code","refresh_token"]}"#;
+        let r = proxy.register(meta);
+        let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        (
+            r.status,
+            body["client_id"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    // A user signed in with the first client, and holds its refresh token.
+    let (status, signed_in) = register();
+    assert_eq!(status, 201);
+    add_grant(&proxy, "g1", "proxy-token", Some(Duration::from_secs(3000)));
+    {
+        let mut t = proxy.tables();
+        let g = t.grants.get("g1").unwrap();
+        g.client_id = signed_in.clone();
+        g.refresh_digest = Some(codec::sha256_b64(b"proxy-refresh"));
+        let token_ref = TokenRef {
+            grant_id: "g1".into(),
+            client_id: signed_in.clone(),
+        };
+        t.refresh
+            .insert(codec::sha256_b64(b"proxy-refresh"), token_ref, ACCESS_TTL);
+        t.clients.get(&signed_in).unwrap().granted = true;
+    }
+    // A flood of registrations: never-used ones make room for each other.
+    for _ in 0..20 {
+        assert_eq!(register().0, 201);
+    }
+    let form =
+        format!("grant_type=refresh_token&client_id={signed_in}&refresh_token=proxy-refresh");
+    let r = proxy.token(form.as_bytes(), None);
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    // A table full of clients with live grants refuses registrations, with Retry-After.
+    for id in ["x1", "x2"] {
+        let (_, c) = register();
+        add_grant(
+            &proxy,
+            id,
+            &format!("t-{id}"),
+            Some(Duration::from_secs(3000)),
+        );
+        proxy.tables().grants.get(id).unwrap().client_id = c;
+    }
+    let r = proxy.register(br#"{"redirect_uris":["http://localhost:9/cb"]}"#);
+    assert_eq!(r.status, 503);
+    assert!(
+        r.headers
+            .iter()
+            .any(|(k, v)| *k == "Retry-After" && v == "60")
+    );
 }

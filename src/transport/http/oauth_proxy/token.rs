@@ -251,7 +251,11 @@ fn issue(
     } else {
         ACCESS_TTL
     };
+    if let Some(c) = t.clients.get(client_id) {
+        c.granted = true;
+    }
     let grant = Grant {
+        client_id: client_id.to_string(),
         access_digest,
         refresh_digest,
         upstream,
