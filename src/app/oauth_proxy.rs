@@ -170,6 +170,44 @@ fn callback_path(redirect_uri: &str, mcp_path: &str) -> Result<String, String> {
     Ok(path.to_string())
 }
 
+/// Check PUBLIC_BASE_URL: without it the issuer and every endpoint are taken from the request's
+/// `Host` as `http://`, wrong behind TLS, so a listener reachable from other machines needs it.
+fn public_base(config: &Config, redirect_uri: &str) -> Result<(), String> {
+    let loopback = super::http::is_loopback_host(&config.host);
+    match config.oauth_proxy.public_base_url.as_deref() {
+        None if !loopback => Err(format!(
+            "ATLASSIAN_OAUTH_PROXY_ENABLE on a listener other machines reach (HOST={}) needs PUBLIC_BASE_URL, the https URL clients reach this server at (the issuer and endpoints clients are sent to)",
+            config.host
+        )),
+        Some(base) => {
+            if !loopback && base.starts_with("http://") {
+                log::warn!(
+                    "OAuth proxy: PUBLIC_BASE_URL {base} is plain http on a listener other machines reach: tokens and codes would cross the network unencrypted; use https"
+                );
+            }
+            // Cookies go by host, whatever the port.
+            let host = |url: &str| {
+                let o = origin(url);
+                let authority = o
+                    .split_once("://")
+                    .map_or(o.as_str(), |(_, a)| a)
+                    .to_string();
+                match authority.rsplit_once(':') {
+                    Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => h.to_string(),
+                    _ => authority,
+                }
+            };
+            if host(base) != host(redirect_uri) {
+                log::warn!(
+                    "OAuth proxy: ATLASSIAN_OAUTH_REDIRECT_URI ({redirect_uri}) is not on PUBLIC_BASE_URL's host ({base}): the sign-in cookie set at /authorize will not reach the callback, and sign-ins will be refused"
+                );
+            }
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
 /// The service whose OAuth settings the proxy uses: the one at the instance URL, else Jira,
 /// else Confluence, else the global settings as a Cloud Jira.
 fn service(config: &Config) -> ServiceConfig {
@@ -220,6 +258,7 @@ pub fn build(config: &Config) -> Result<Option<Arc<OAuthProxy>>, String> {
     }
     let redirect_uri = o.redirect_uri.clone().unwrap_or_default();
     let callback = callback_path(&redirect_uri, &config.path)?;
+    public_base(config, &redirect_uri)?;
     let cloud = svc.is_cloud();
     let limiter = Arc::new(Limiter::unlimited());
     let (base, token_path) = endpoint_of(&svc);

@@ -176,3 +176,56 @@ fn registrations_are_rate_limited_per_address() {
     assert_eq!(a.header("retry-after"), Some("60"));
     assert_eq!(a.json()["error"], "temporarily_unavailable");
 }
+
+#[test]
+fn a_proxy_reachable_from_other_machines_needs_its_public_url() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let run = |extra: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mcp-atlassian"));
+        cmd.env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .envs([
+                ("TRANSPORT", "streamable-http"),
+                ("HOST", "0.0.0.0"),
+                ("PORT", "0"),
+                ("JIRA_URL", "https://example.atlassian.net"),
+                ("ATLASSIAN_OAUTH_PROXY_ENABLE", "true"),
+                ("ATLASSIAN_OAUTH_CLIENT_ID", "id"),
+                ("ATLASSIAN_OAUTH_CLIENT_SECRET", "secret"),
+                (
+                    "ATLASSIAN_OAUTH_REDIRECT_URI",
+                    "https://mcp.example.com/callback",
+                ),
+            ])
+            .envs(extra.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let t0 = Instant::now();
+        // A refusal comes at once; a server that starts is still running a second later.
+        while t0.elapsed() < Duration::from_secs(1) {
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut err = String::new();
+                std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+                return (status.code(), err);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        (None, "still running".to_string())
+    };
+    let (code, err) = run(&[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("PUBLIC_BASE_URL"), "{err}");
+    // With it (or on loopback) the server starts.
+    for extra in [
+        [("PUBLIC_BASE_URL", "https://mcp.example.com")],
+        [("HOST", "127.0.0.1")],
+    ] {
+        let (code, err) = run(&extra);
+        assert_eq!(code, None, "{extra:?}: {err}");
+    }
+}
