@@ -298,13 +298,6 @@ fn consent_tokens_refresh_and_tool_calls() {
     let access2 = r1.json()["access_token"].as_str().unwrap().to_string();
     let refresh2 = r1.json()["refresh_token"].as_str().unwrap().to_string();
     assert!(access2 != access && refresh2 != refresh);
-    let replay = p.token(&[
-        ("grant_type", "refresh_token"),
-        ("client_id", &client),
-        ("refresh_token", &refresh),
-    ]);
-    assert_eq!(replay.status, 400);
-    assert_eq!(replay.json()["error"], "invalid_grant");
     assert_eq!(
         p.call(&access, "jira_get_issue", json!({"issue_key": "WEB-1"}))
             .status,
@@ -315,6 +308,24 @@ fn consent_tokens_refresh_and_tool_calls() {
         "jira_get_issue",
         json!({"issue_key": "WEB-1"})
     )));
+    // The rotated refresh token presented again: refused, and the whole grant is revoked
+    // (RFC 9700 §4.14.2), so the tokens it rotated into stop working too.
+    let refresh_with = |token: &str| {
+        p.token(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", &client),
+            ("refresh_token", token),
+        ])
+    };
+    let replay = refresh_with(&refresh);
+    assert_eq!(replay.status, 400);
+    assert_eq!(replay.json()["error"], "invalid_grant");
+    assert_eq!(
+        p.call(&access2, "jira_get_issue", json!({"issue_key": "WEB-1"}))
+            .status,
+        401
+    );
+    assert_eq!(refresh_with(&refresh2).json()["error"], "invalid_grant");
 
     // A code presented twice revokes what it granted.
     let code = p.sign_in(&client);

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 use super::Hidden;
 use crate::mcp::TokenSite;
 
+/// Rotated refresh tokens remembered per grant.
+pub const MAX_RETIRED: usize = 8;
 /// Registered clients kept at most; the least recently used is forgotten first.
 pub const MAX_CLIENTS: usize = 1_000;
 /// Consent pages, sign-ins in flight and unredeemed codes, each at most.
@@ -235,6 +237,9 @@ pub struct Grant {
     pub client_id: String,
     pub access_digest: String,
     pub refresh_digest: Option<String>,
+    /// Digests of its refresh tokens already rotated away, newest last (at most
+    /// [`MAX_RETIRED`]): one presented again revokes the grant.
+    pub retired: Vec<String>,
     pub upstream: Arc<UpstreamCell>,
 }
 
@@ -256,6 +261,8 @@ pub struct Tables {
     pub grants: Table<Grant>,
     pub access: Table<TokenRef>,
     pub refresh: Table<TokenRef>,
+    /// Refresh tokens rotated away, by digest: their grant, to revoke on reuse.
+    pub retired: Table<TokenRef>,
 }
 
 impl Default for Tables {
@@ -268,6 +275,7 @@ impl Default for Tables {
             grants: Table::new(MAX_GRANTS),
             access: Table::new(MAX_GRANTS),
             refresh: Table::new(MAX_GRANTS),
+            retired: Table::new(MAX_GRANTS),
         }
     }
 }
@@ -295,12 +303,15 @@ impl Tables {
             .make_room(|c| (!live.contains(&c.id)).then_some(u8::from(c.granted)))
     }
 
-    /// Drop a grant and both of its tokens.
+    /// Drop a grant, both of its tokens and those it rotated away.
     pub fn revoke(&mut self, grant_id: &str) {
         if let Some(g) = self.grants.take(grant_id) {
             self.access.remove(&g.access_digest);
             if let Some(r) = &g.refresh_digest {
                 self.refresh.remove(r);
+            }
+            for r in &g.retired {
+                self.retired.remove(r);
             }
         }
     }

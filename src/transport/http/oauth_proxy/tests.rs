@@ -89,6 +89,7 @@ fn add_grant(proxy: &OAuthProxy, id: &str, token: &str, left: Option<Duration>) 
         client_id: "c1".into(),
         access_digest: digest,
         refresh_digest: None,
+        retired: Vec::new(),
         upstream: UpstreamCell::new(upstream),
     };
     t.grants.insert(id.into(), grant, ACCESS_TTL);

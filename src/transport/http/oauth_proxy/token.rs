@@ -1,7 +1,8 @@
 //! The token endpoint of the OAuth proxy (`POST /token`, form-encoded, RFC 6749 §3.2): the
 //! `authorization_code` grant (the code is single-use and bound to its client, redirect URI and
 //! PKCE S256 challenge; a code presented twice also revokes what it granted) and the
-//! `refresh_token` grant (rotating: each refresh token works once and only for its client).
+//! `refresh_token` grant (rotating: each refresh token works once and only for its client; one
+//! presented again after its rotation revokes the whole grant, RFC 9700 §4.14.2).
 //! Both answer with opaque random tokens of ours; Atlassian's tokens stay on the server.
 
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use serde_json::json;
 
 use super::codec::{self, field};
 use super::tables::{
-    ACCESS_TTL, CLIENT_TTL, CODE_TTL, Code, Grant, REFRESH_TTL, TokenRef, UpstreamCell,
+    ACCESS_TTL, CLIENT_TTL, CODE_TTL, Code, Grant, MAX_RETIRED, REFRESH_TTL, TokenRef, UpstreamCell,
 };
 use super::{OAuthProxy, Reply};
 
@@ -182,13 +183,9 @@ impl OAuthProxy {
         };
         t.codes.insert(key, spent, CODE_TTL);
         let with_refresh = self.refreshable(&mut t, client_id);
-        issue(
-            &mut t,
-            grant_id,
-            client_id,
-            UpstreamCell::new(upstream),
-            with_refresh,
-        )
+        let retired = Vec::new();
+        let upstream = UpstreamCell::new(upstream);
+        issue_tokens(&mut t, grant_id, client_id, upstream, with_refresh, retired)
     }
 
     /// The `refresh_token` grant: rotate both tokens of the grant.
@@ -199,6 +196,14 @@ impl OAuthProxy {
         let key = codec::sha256_b64(token.as_bytes());
         let mut t = self.tables();
         let Some(found) = t.refresh.get(&key).cloned() else {
+            // A rotated token comes back: it leaked, or the client replays it. Either way the
+            // grant can no longer be trusted (RFC 9700 §4.14.2).
+            if let Some(old) = t.retired.take(&key) {
+                t.revoke(&old.grant_id);
+                log::warn!(
+                    "OAuth proxy: a rotated refresh token was presented again; its grant is revoked"
+                );
+            }
             return invalid_grant("the refresh token is unknown, expired or already used");
         };
         if found.client_id != client_id {
@@ -210,7 +215,21 @@ impl OAuthProxy {
         };
         t.access.remove(&old.access_digest);
         t.refresh.remove(&key);
-        issue(&mut t, found.grant_id, client_id, old.upstream, true)
+        let mut retired = old.retired;
+        retired.push(key.clone());
+        t.retired.insert(key, found.clone(), REFRESH_TTL);
+        if retired.len() > MAX_RETIRED {
+            let oldest = retired.remove(0);
+            t.retired.remove(&oldest);
+        }
+        issue_tokens(
+            &mut t,
+            found.grant_id,
+            client_id,
+            old.upstream,
+            true,
+            retired,
+        )
     }
 
     fn refreshable(&self, t: &mut super::tables::Tables, client_id: &str) -> bool {
@@ -225,12 +244,13 @@ impl OAuthProxy {
 }
 
 /// New tokens for a grant: stored under their digests, sent once.
-fn issue(
+fn issue_tokens(
     t: &mut super::tables::Tables,
     grant_id: String,
     client_id: &str,
     upstream: Arc<UpstreamCell>,
     with_refresh: bool,
+    retired: Vec<String>,
 ) -> Reply {
     let (Ok(access), Ok(refresh)) = (codec::random_token(32), codec::random_token(32)) else {
         return error(500, "server_error", "no random value");
@@ -258,6 +278,7 @@ fn issue(
         client_id: client_id.to_string(),
         access_digest,
         refresh_digest,
+        retired,
         upstream,
     };
     t.grants.insert(grant_id, grant, life);
