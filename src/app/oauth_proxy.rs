@@ -15,7 +15,9 @@ use crate::atlassian::oauth::flow::{self, AuthorizeRequest, CLOUD_AUTH_URL, Clou
 use crate::atlassian::{self, Client, Credentials, Limiter, Secret};
 use crate::config::{self, Config, Product, ServiceConfig};
 use crate::mcp::TokenSite;
-use crate::transport::http::{Hidden, OAuthProxy, ProxySettings, Upstream, UpstreamTokens};
+use crate::transport::http::{
+    ExchangeError, Hidden, OAuthProxy, ProxySettings, Upstream, UpstreamTokens,
+};
 
 /// The longest a request to Atlassian's authorization server may take: the proxy waits for it
 /// on one of the HTTP dispatchers (the reference allows 20 s to its token requests).
@@ -70,22 +72,31 @@ fn origin(url: &str) -> String {
 }
 
 impl Atlassian {
-    /// The site of the token: the configured cloud id, the configured site, or the only one.
+    /// The site of the token: the configured cloud id, else the configured site, which the
+    /// user's account must reach; with neither configured, the first of the account's sites.
     fn choose(&self, sites: &[CloudSite]) -> Result<String, String> {
         if let Some(id) = &self.cloud_id {
             return sites
                 .iter()
                 .find(|s| &s.id == id)
                 .map(|s| s.id.clone())
-                .ok_or_else(|| format!("the user's token cannot reach cloud id {id}"));
+                .ok_or_else(|| {
+                    format!("your Atlassian account cannot reach the site with cloud id {id}, the one this server serves")
+                });
         }
-        let wanted = self.site.as_deref().map(origin);
-        let matching = sites.iter().find(|s| Some(origin(&s.url)) == wanted);
-        match (matching, sites) {
-            (Some(s), _) => Ok(s.id.clone()),
-            (None, [first, ..]) => Ok(first.id.clone()),
-            (None, []) => Err("the user's token reaches no Cloud site".into()),
+        if let Some(wanted) = self.site.as_deref().map(origin) {
+            return sites
+                .iter()
+                .find(|s| origin(&s.url) == wanted)
+                .map(|s| s.id.clone())
+                .ok_or_else(|| {
+                    format!("your Atlassian account cannot reach {wanted}, the site this server serves (sign in with an account of that site)")
+                });
         }
+        sites
+            .first()
+            .map(|s| s.id.clone())
+            .ok_or_else(|| "your Atlassian account reaches no Cloud site".into())
     }
 }
 
@@ -111,7 +122,7 @@ impl Upstream for Atlassian {
         Ok((url, Hidden::new(verifier)))
     }
 
-    fn exchange(&self, code: &str, verifier: &Hidden) -> Result<UpstreamTokens, String> {
+    fn exchange(&self, code: &str, verifier: &Hidden) -> Result<UpstreamTokens, ExchangeError> {
         let form = flow::code_grant(
             &self.client_id,
             self.client_secret.expose(),
@@ -120,14 +131,15 @@ impl Upstream for Atlassian {
             verifier.expose(),
         );
         let answer = flow::token_request(&self.endpoint, &self.token_path, form)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| ExchangeError::Failed(e.to_string()))?;
         // Cloud: the site the token reaches through the gateway; Server/DC: the site that
         // issued it, the only one it may be sent to (Confluence on another site is not).
         let site = match &self.gateway {
             Some(gw) => {
-                let sites = flow::accessible_resources(gw, &answer.access_token)
-                    .map_err(|e| format!("listing the token's sites failed: {e}"))?;
-                TokenSite::Cloud(self.choose(&sites)?)
+                let sites = flow::accessible_resources(gw, &answer.access_token).map_err(|e| {
+                    ExchangeError::Failed(format!("listing the token's sites failed: {e}"))
+                })?;
+                TokenSite::Cloud(self.choose(&sites).map_err(ExchangeError::Refused)?)
             }
             None => TokenSite::Url(self.authorize_base.trim_end_matches('/').to_string()),
         };
@@ -347,7 +359,7 @@ mod tests {
     }
 
     #[test]
-    fn the_site_is_the_configured_one_or_the_first() {
+    fn the_site_is_the_configured_one_or_else_the_first() {
         let sites = vec![
             CloudSite {
                 id: "a".into(),
@@ -384,6 +396,10 @@ mod tests {
             site: Some("https://B.atlassian.net/".into()),
         };
         assert_eq!(up.choose(&sites).unwrap(), "b");
+        // A configured site the account cannot reach: no falling back to another one.
+        up.site = Some("https://c.atlassian.net".into());
+        let e = up.choose(&sites).unwrap_err();
+        assert!(e.contains("cannot reach https://c.atlassian.net"), "{e}");
         up.site = None;
         assert_eq!(up.choose(&sites).unwrap(), "a");
         up.cloud_id = Some("b".into());

@@ -229,3 +229,27 @@ fn a_proxy_reachable_from_other_machines_needs_its_public_url() {
         assert_eq!(code, None, "{extra:?}: {err}");
     }
 }
+
+#[test]
+fn a_cloud_sign_in_must_reach_the_configured_site() {
+    // The server serves another site than the one the user's account reaches (the sandbox's).
+    let p = Proxy::start(
+        "cloud",
+        &[
+            ("JIRA_URL", "https://another-site.atlassian.net"),
+            ("ATLASSIAN_OAUTH_REQUIRE_CONSENT", "false"),
+        ],
+    );
+    let client = p.public_client();
+    let a = p.get(&p.authorize_url(&client, "s"));
+    assert_eq!(a.status, 302, "{}", a.body);
+    let done = p.callback_with(&a, Some(&a.cookies()));
+    assert_eq!(done.status, 403, "{}", done.body);
+    assert!(done.header("location").is_none());
+    assert!(
+        done.body
+            .contains("cannot reach https://another-site.atlassian.net"),
+        "{}",
+        done.body
+    );
+}

@@ -21,7 +21,7 @@ mod streamable;
 mod wire;
 
 pub use metadata::ProtectedResource;
-pub use oauth_proxy::{Hidden, OAuthProxy, ProxySettings, Upstream, UpstreamTokens};
+pub use oauth_proxy::{ExchangeError, Hidden, OAuthProxy, ProxySettings, Upstream, UpstreamTokens};
 
 use std::collections::HashMap;
 use std::io;

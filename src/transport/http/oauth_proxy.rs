@@ -83,9 +83,27 @@ pub trait Upstream: Send + Sync {
     /// The authorize URL for our `state`, and the PKCE verifier to keep for the exchange.
     fn begin(&self, state: &str) -> Result<(String, Hidden), String>;
     /// Exchange an authorization code (finding the Cloud site on Cloud).
-    fn exchange(&self, code: &str, verifier: &Hidden) -> Result<UpstreamTokens, String>;
+    fn exchange(&self, code: &str, verifier: &Hidden) -> Result<UpstreamTokens, ExchangeError>;
     /// Refresh; an answer without a refresh token keeps the old one.
     fn refresh(&self, refresh_token: &Hidden) -> Result<UpstreamTokens, String>;
+}
+
+/// Why a code exchange failed.
+#[derive(Debug)]
+pub enum ExchangeError {
+    /// Atlassian or the network failed: logged; the client gets `server_error`.
+    Failed(String),
+    /// The user's account does not fit this server (it cannot reach the configured site): the
+    /// user is told on an error page.
+    Refused(String),
+}
+
+impl fmt::Display for ExchangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExchangeError::Failed(e) | ExchangeError::Refused(e) => f.write_str(e),
+        }
+    }
 }
 
 /// What the administrator configured.

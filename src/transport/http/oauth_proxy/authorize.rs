@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::codec::{self, field, html, with_query};
 use super::tables::{AuthRequest, CLIENT_TTL, CODE_TTL, Code, Flight, PENDING_TTL, UpstreamState};
-use super::{OAuthProxy, Reply};
+use super::{ExchangeError, OAuthProxy, Reply};
 
 /// The cookie that binds a consent form to the browser the page was shown to.
 const CONSENT_COOKIE: &str = "mcp_oauth_consent";
@@ -357,6 +357,15 @@ Confluence on your behalf through this MCP server.</p>\
         };
         let tokens = match self.upstream.exchange(code, &flight.verifier) {
             Ok(t) => t,
+            Err(ExchangeError::Refused(why)) => {
+                log::warn!("OAuth proxy: a sign-in was refused: {why}");
+                return error_page(
+                    403,
+                    &format!(
+                        "You signed in at Atlassian, but this server cannot use that sign-in: {why}."
+                    ),
+                );
+            }
             Err(e) => {
                 log::warn!("OAuth proxy: the code exchange at Atlassian failed: {e}");
                 return client_error(&request, issuer, "server_error", "the code exchange failed");

@@ -25,8 +25,8 @@ impl Upstream for Fake {
             Hidden::new("v"),
         ))
     }
-    fn exchange(&self, _: &str, _: &Hidden) -> Result<UpstreamTokens, String> {
-        Err("not used".into())
+    fn exchange(&self, _: &str, _: &Hidden) -> Result<UpstreamTokens, ExchangeError> {
+        Err(ExchangeError::Failed("not used".into()))
     }
     fn refresh(&self, r: &Hidden) -> Result<UpstreamTokens, String> {
         assert_eq!(r.expose(), "up-refresh-1");
