@@ -253,3 +253,45 @@ fn a_cloud_sign_in_must_reach_the_configured_site() {
         done.body
     );
 }
+
+#[test]
+fn the_resource_parameter_names_the_mcp_endpoint_or_is_refused() {
+    let p = Proxy::start("cloud", &[]);
+    let client = p.public_client();
+    let ours = format!("{}/mcp", p.base);
+    let with = |resource: &str| {
+        p.get(&format!(
+            "{}&resource={}",
+            p.authorize_url(&client, "r"),
+            enc(resource)
+        ))
+    };
+    for good in [ours.clone(), format!("{ours}/")] {
+        assert_eq!(with(&good).status, 200, "{good}");
+    }
+    let bad = with("https://evil.example/mcp");
+    assert_eq!(bad.status, 302, "{}", bad.body);
+    let loc = bad.header("location").unwrap();
+    assert!(loc.starts_with(CLIENT_REDIRECT), "{loc}");
+    assert_eq!(param(loc, "error").as_deref(), Some("invalid_target"));
+    // At the token endpoint too.
+    let t = p.token(&[
+        ("grant_type", "authorization_code"),
+        ("client_id", &client),
+        ("code", "x"),
+        ("resource", "https://evil.example/mcp"),
+    ]);
+    assert_eq!(t.status, 400, "{}", t.body);
+    assert_eq!(t.json()["error"], "invalid_target");
+    let t = p.token(&[
+        ("grant_type", "authorization_code"),
+        ("client_id", &client),
+        ("code", "x"),
+        ("resource", &ours),
+    ]);
+    assert_eq!(
+        t.json()["error"],
+        "invalid_grant",
+        "accepted: the code is the problem"
+    );
+}

@@ -47,6 +47,12 @@ const RATE_LIMITED_PEERS: usize = 10_000;
 /// so a slow Atlassian never holds the HTTP dispatchers; more are asked to retry.
 const MAX_EXCHANGES: usize = 16;
 
+/// True when a request's RFC 8707 `resource` (if any) is the MCP endpoint `ours` (a trailing
+/// slash aside): the only resource this server issues tokens for.
+fn resource_ok(given: Option<&str>, ours: &str) -> bool {
+    given.is_none_or(|g| g.trim_end_matches('/') == ours.trim_end_matches('/'))
+}
+
 /// A secret string whose `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Hidden(String);
@@ -304,6 +310,8 @@ impl OAuthProxy {
 
     fn answer(&self, opts: &HttpOptions, mut req: Request, path: &str, query: &str, peer: IpAddr) {
         let base = super::metadata::public_base(opts, &req);
+        // The protected resource tokens are for (RFC 8707), as its metadata names it.
+        let resource = format!("{base}{}", opts.path);
         let any_origin = ("Access-Control-Allow-Origin", "*".to_string());
         let body = |req: &mut Request, max: usize| wire::read_body(req, max);
         let too_large = || {
@@ -344,11 +352,11 @@ impl OAuthProxy {
             }
             .header(any_origin.0, any_origin.1),
             (Method::Post, "/token") => match body(&mut req, token::MAX_BODY) {
-                Ok(b) => self.token(&b, wire::header(&req, "Authorization")),
+                Ok(b) => self.token(&b, wire::header(&req, "Authorization"), &resource),
                 Err(_) => too_large(),
             }
             .header(any_origin.0, any_origin.1),
-            (Method::Get, "/authorize") => self.authorize(query, &base),
+            (Method::Get, "/authorize") => self.authorize(query, &base, &resource),
             (Method::Post, "/authorize") => match body(&mut req, token::MAX_BODY) {
                 Ok(b) => self.consent(&b, wire::header(&req, "Cookie"), &base),
                 Err(_) => too_large(),

@@ -118,7 +118,7 @@ fn cookie<'a>(header: Option<&'a str>, name: &str) -> Option<&'a str> {
 
 impl OAuthProxy {
     /// `GET /authorize` with its query string parsed.
-    pub(super) fn authorize(&self, query: &str, issuer: &str) -> Reply {
+    pub(super) fn authorize(&self, query: &str, issuer: &str, resource: &str) -> Reply {
         let q = match codec::parse_form(query) {
             Ok(q) => q,
             Err(e) => return error_page(400, &format!("The request is malformed: {e}.")),
@@ -157,6 +157,14 @@ impl OAuthProxy {
                 issuer,
                 "unsupported_response_type",
                 "response_type must be code",
+            );
+        }
+        if !super::resource_ok(field(&q, "resource"), resource) {
+            return client_error(
+                &request,
+                issuer,
+                "invalid_target",
+                &format!("the only resource here is {resource}"),
             );
         }
         if !client.grant_types.iter().any(|g| g == "authorization_code") {

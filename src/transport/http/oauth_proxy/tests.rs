@@ -261,7 +261,7 @@ fn a_full_client_table_keeps_clients_with_live_grants() {
     }
     let form =
         format!("grant_type=refresh_token&client_id={signed_in}&refresh_token=proxy-refresh");
-    let r = proxy.token(form.as_bytes(), None);
+    let r = proxy.token(form.as_bytes(), None, "http://h/mcp");
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     // A table full of clients with live grants refuses registrations, with Retry-After.
     for id in ["x1", "x2"] {

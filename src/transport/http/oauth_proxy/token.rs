@@ -36,7 +36,7 @@ fn invalid_grant(description: &str) -> Reply {
 
 impl OAuthProxy {
     /// `POST /token` with the body read and the `Authorization` header, if any.
-    pub(super) fn token(&self, body: &[u8], authorization: Option<&str>) -> Reply {
+    pub(super) fn token(&self, body: &[u8], authorization: Option<&str>, resource: &str) -> Reply {
         let form = match std::str::from_utf8(body)
             .map_err(|_| "the body is not UTF-8".to_string())
             .and_then(codec::parse_form)
@@ -48,6 +48,10 @@ impl OAuthProxy {
             Ok(id) => id,
             Err(reply) => return reply,
         };
+        if !super::resource_ok(field(&form, "resource"), resource) {
+            let only = format!("the only resource here is {resource}");
+            return error(400, "invalid_target", &only);
+        }
         let grant_type = field(&form, "grant_type").unwrap_or_default();
         if !self
             .settings
