@@ -271,6 +271,11 @@ pub fn build(config: &Config) -> Result<Option<Arc<OAuthProxy>>, String> {
     let redirect_uri = o.redirect_uri.clone().unwrap_or_default();
     let callback = callback_path(&redirect_uri, &config.path)?;
     public_base(config, &redirect_uri)?;
+    if !p.require_consent {
+        log::warn!(
+            "OAuth proxy: ATLASSIAN_OAUTH_REQUIRE_CONSENT=false: any client that registers (registration is open) sends users straight to Atlassian, where the sign-in to this server's one OAuth app may be approved without a prompt; the MCP specification asks for consent per client in that case. Turn it off only where every client is trusted"
+        );
+    }
     let cloud = svc.is_cloud();
     let limiter = Arc::new(Limiter::unlimited());
     let (base, token_path) = endpoint_of(&svc);

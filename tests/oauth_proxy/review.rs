@@ -215,7 +215,9 @@ fn a_proxy_reachable_from_other_machines_needs_its_public_url() {
         }
         child.kill().unwrap();
         child.wait().unwrap();
-        (None, "still running".to_string())
+        let mut err = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+        (None, err)
     };
     let (code, err) = run(&[]);
     assert_eq!(code, Some(2), "{err}");
@@ -227,7 +229,18 @@ fn a_proxy_reachable_from_other_machines_needs_its_public_url() {
     ] {
         let (code, err) = run(&extra);
         assert_eq!(code, None, "{extra:?}: {err}");
+        assert!(!err.contains("REQUIRE_CONSENT"), "{err}");
     }
+    // Consent off with open registration: a clear warning at start.
+    let (code, err) = run(&[
+        ("HOST", "127.0.0.1"),
+        ("ATLASSIAN_OAUTH_REQUIRE_CONSENT", "false"),
+    ]);
+    assert_eq!(code, None, "{err}");
+    assert!(
+        err.contains("ATLASSIAN_OAUTH_REQUIRE_CONSENT=false") && err.contains("consent per client"),
+        "{err}"
+    );
 }
 
 #[test]
