@@ -38,11 +38,14 @@ fn split(uri: &str) -> Option<(String, String, Option<String>, String)> {
     }
     let (host, port) = match authority.strip_prefix('[') {
         Some(v6) => {
+            // After `]`: nothing, or a port (digits; `*` in a pattern).
             let (h, after) = v6.split_once(']')?;
-            (
-                format!("[{h}]"),
-                after.strip_prefix(':').map(str::to_string),
-            )
+            let port = match after.strip_prefix(':') {
+                None if after.is_empty() => None,
+                Some(p) if p == "*" || p.bytes().all(|b| b.is_ascii_digit()) => Some(p),
+                _ => return None,
+            };
+            (format!("[{h}]"), port.map(str::to_string))
         }
         None => match authority.rsplit_once(':') {
             Some((h, p)) => (h.to_string(), Some(p.to_string())),
@@ -312,6 +315,15 @@ mod tests {
             "https://chatgpt.com/connector_platform_oauth_redirect?x=1"
         ));
         assert!(redirect_allowed("http://[::1]:*", "http://[::1]:5000/cb"));
+        assert!(redirect_allowed("http://[::1]:*", "http://[::1]/cb"));
+        for junk in [
+            "http://[::1]evil/cb",
+            "http://[::1].evil.example/cb",
+            "http://[::1]:5000x/cb",
+            "http://[::1]x:5000/cb",
+        ] {
+            assert!(!redirect_allowed("http://[::1]:*", junk), "{junk}");
+        }
         assert!(redirect_allowed(
             "cursor://anysphere.cursor-retrieval/cb",
             "cursor://anysphere.cursor-retrieval/cb"
