@@ -95,6 +95,12 @@ fn metadata_registration_and_refusals() {
         "invalid_redirect_uri",
     );
     refused(json!({"redirect_uris": []}), "invalid_redirect_uri");
+    for non_ascii in ["http://localhost:3000/cé", "http://lоcalhost:3000/cb"] {
+        refused(
+            json!({"redirect_uris": [non_ascii]}),
+            "invalid_redirect_uri",
+        );
+    }
     refused(
         json!({"redirect_uris": [CLIENT_REDIRECT], "grant_types": ["authorization_code", "client_credentials"]}),
         "invalid_client_metadata",

@@ -18,9 +18,15 @@ const MAX_REDIRECTS: usize = 10;
 pub const AUTH_METHODS: [&str; 3] = ["none", "client_secret_post", "client_secret_basic"];
 
 /// `scheme://authority` and the rest (path and query) of a URI; `None` when it is not absolute,
-/// has a fragment, user info, whitespace or control characters.
+/// has a fragment, user info, whitespace, control or non-ASCII characters (an IRI, or look-alike
+/// letters, would be compared and shown differently than a browser resolves it).
 fn split(uri: &str) -> Option<(String, String, Option<String>, String)> {
-    if uri.contains('#') || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if uri.contains('#')
+        || !uri.is_ascii()
+        || uri
+            .chars()
+            .any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
+    {
         return None;
     }
     let (scheme, rest) = uri.split_once("://")?;
@@ -152,7 +158,9 @@ impl OAuthProxy {
             if split(uri).is_none() {
                 return refuse(
                     "invalid_redirect_uri",
-                    &format!("{uri:?} is not an absolute URI without fragment and user info"),
+                    &format!(
+                        "{uri:?} is not an absolute ASCII URI without fragment and user info (percent-encode other characters)"
+                    ),
                 );
             }
             let allowed = self
