@@ -102,6 +102,28 @@ pub fn busy(description: &str) -> Reply {
     .header("Retry-After", "60".into())
 }
 
+/// True for Unicode format characters (general category Cf): bidirectional controls, zero-width
+/// characters, soft hyphen, tags and the like, which can make a name read differently from
+/// what it is.
+fn is_format(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2
+        | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
+        | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F
+        | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
+}
+
+/// A client name as shown and logged: control and format characters removed, trimmed; `None`
+/// when nothing is left.
+fn clean_name(name: &str) -> Option<String> {
+    let kept: String = name
+        .chars()
+        .filter(|&c| !c.is_control() && !is_format(c))
+        .collect();
+    let kept = kept.trim();
+    (!kept.is_empty()).then(|| kept.to_string())
+}
+
 fn refuse(code: &str, description: &str) -> Reply {
     Reply::json(
         400,
@@ -226,7 +248,7 @@ impl OAuthProxy {
         };
         let name = match meta.get("client_name") {
             None | Some(Value::Null) => None,
-            Some(Value::String(n)) if n.chars().count() <= 200 => Some(n.clone()),
+            Some(Value::String(n)) if n.chars().count() <= 200 => clean_name(n),
             Some(_) => {
                 return refuse(
                     "invalid_client_metadata",
@@ -257,8 +279,9 @@ impl OAuthProxy {
         }
         t.clients.insert(id.clone(), client, CLIENT_TTL);
         drop(t);
+        // Debug-escaped: a name cannot forge log lines or reorder them on a terminal.
         log::info!(
-            "OAuth proxy: registered client {id} ({})",
+            "OAuth proxy: registered client {id} ({:?})",
             name.as_deref().unwrap_or("no name")
         );
         let issued = std::time::SystemTime::now()
@@ -289,6 +312,24 @@ impl OAuthProxy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_names_lose_control_and_format_characters() {
+        assert_eq!(
+            clean_name("Good\u{202E}tneilC\u{202C} app\u{200B}\u{2066}x\u{2069}").as_deref(),
+            Some("GoodtneilC appx")
+        );
+        assert_eq!(
+            clean_name("a\nb\u{7}\u{AD}c\u{FEFF}").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(clean_name("\u{200F}\u{E0041} ").as_deref(), None);
+        assert_eq!(
+            clean_name("Claude – Ünïcode").as_deref(),
+            Some("Claude – Ünïcode")
+        );
+        assert!(format!("{:?}", "a\nb").contains("\\n"));
+    }
 
     #[test]
     fn redirect_patterns() {
