@@ -283,29 +283,37 @@ impl OAuthProxy {
             return self.answer(opts, req, path, query, peer);
         }
         let base = super::metadata::public_base(opts, &req);
-        if self.exchanges.fetch_add(1, Ordering::SeqCst) >= MAX_EXCHANGES {
-            self.exchanges.fetch_sub(1, Ordering::SeqCst);
+        let Some(slot) = self.exchange_slot() else {
             let page = Reply::html(
                 503,
                 "<!doctype html><title>Busy</title><p>Too many sign-ins are finishing at once. Reload this page in a few seconds.</p>".into(),
             )
             .header("Retry-After", "5".into());
             return send(req, page);
-        }
-        let (proxy, query) = (self.clone(), query.to_string());
+        };
+        let query = query.to_string();
         let cookies = wire::header(&req, "Cookie").map(str::to_string);
+        // The slot moves into the thread (or is dropped with the closure if none starts).
         let spawned = std::thread::Builder::new()
             .name("oauth-callback".into())
             .stack_size(256 * 1024)
             .spawn(move || {
-                let reply = proxy.callback(&query, &base, cookies.as_deref());
-                proxy.exchanges.fetch_sub(1, Ordering::SeqCst);
+                let reply = slot.callback(&query, &base, cookies.as_deref());
                 send(req, reply);
             });
         if spawned.is_err() {
-            self.exchanges.fetch_sub(1, Ordering::SeqCst);
             log::warn!("OAuth proxy: no thread for a sign-in callback");
         }
+    }
+
+    /// A place among the [`MAX_EXCHANGES`] callbacks running, if one is free.
+    fn exchange_slot(self: &Arc<Self>) -> Option<ExchangeSlot> {
+        self.exchanges
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < MAX_EXCHANGES).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| ExchangeSlot(self.clone()))
     }
 
     fn answer(&self, opts: &HttpOptions, mut req: Request, path: &str, query: &str, peer: IpAddr) {
@@ -469,8 +477,24 @@ impl OAuthProxy {
     }
 }
 
-/// One of a bounded number of things running at once (refreshes, callbacks), given back when
-/// dropped, also when the thread holding it panics.
+/// A callback's place among those running: the callback is answered through it, and the place
+/// is given back when it is dropped, also when the callback panics.
+struct ExchangeSlot(Arc<OAuthProxy>);
+
+impl ExchangeSlot {
+    fn callback(&self, query: &str, base: &str, cookies: Option<&str>) -> Reply {
+        self.0.callback(query, base, cookies)
+    }
+}
+
+impl Drop for ExchangeSlot {
+    fn drop(&mut self) {
+        self.0.exchanges.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// One of a bounded number of refreshes running at once, given back when dropped, also when
+/// the thread holding it panics.
 struct Slot<'a>(&'a AtomicUsize);
 
 impl<'a> Slot<'a> {

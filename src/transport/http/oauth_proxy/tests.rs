@@ -19,13 +19,14 @@ impl Upstream for Fake {
     fn name(&self) -> String {
         "fake".into()
     }
-    fn begin(&self, _: &str) -> Result<(String, Hidden), String> {
+    fn begin(&self, state: &str) -> Result<(String, Hidden), String> {
         Ok((
-            "https://upstream.example/authorize".into(),
+            format!("https://upstream.example/authorize?state={state}"),
             Hidden::new("v"),
         ))
     }
-    fn exchange(&self, _: &str, _: &Hidden) -> Result<UpstreamTokens, ExchangeError> {
+    fn exchange(&self, code: &str, _: &Hidden) -> Result<UpstreamTokens, ExchangeError> {
+        assert_ne!(code, "panic", "a bug in the exchange");
         Err(ExchangeError::Failed("not used".into()))
     }
     fn refresh(&self, r: &Hidden) -> Result<UpstreamTokens, String> {
@@ -280,5 +281,60 @@ fn a_full_client_table_keeps_clients_with_live_grants() {
         r.headers
             .iter()
             .any(|(k, v)| *k == "Retry-After" && v == "60")
+    );
+}
+
+#[test]
+fn a_panicking_callback_gives_its_place_back() {
+    // No consent page (the test has no browser): straight to the upstream.
+    let settings = ProxySettings {
+        allowed_redirect_uris: vec!["http://localhost:*".into()],
+        allowed_grant_types: vec!["authorization_code".into()],
+        require_consent: false,
+        callback_path: "/callback".into(),
+    };
+    let fake = Fake {
+        refreshes: Arc::new(AtomicUsize::new(0)),
+        fail: false,
+        delay: Duration::ZERO,
+    };
+    let proxy = Arc::new(OAuthProxy::new(settings, Box::new(fake)));
+    let meta =
+        br#"{"redirect_uris":["http://localhost:9/cb"],"token_endpoint_auth_method":"none"}"#;
+    let body: serde_json::Value = serde_json::from_slice(&proxy.register(meta).body).unwrap();
+    let q = format!(
+        "response_type=code&client_id={}&code_challenge={}&code_challenge_method=S256",
+        body["client_id"].as_str().unwrap(),
+        "a".repeat(43)
+    );
+    let to_upstream = proxy.authorize(&q, "http://h", "http://h/mcp");
+    let header = |name: &str| {
+        to_upstream
+            .headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    let state = header("Location")
+        .split("state=")
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let cookie = header("Set-Cookie").split(';').next().unwrap().to_string();
+    // Every place taken: the next callback is turned away.
+    let slots: Vec<_> = (0..MAX_EXCHANGES)
+        .map(|_| proxy.exchange_slot().unwrap())
+        .collect();
+    assert!(proxy.exchange_slot().is_none());
+    drop(slots);
+    let slot = proxy.exchange_slot().unwrap();
+    let query = format!("state={state}&code=panic");
+    let run = std::thread::spawn(move || slot.callback(&query, "http://h", Some(&cookie)));
+    assert!(run.join().is_err(), "the exchange panicked");
+    assert_eq!(
+        proxy.exchanges.load(Ordering::SeqCst),
+        0,
+        "its place is free again"
     );
 }
