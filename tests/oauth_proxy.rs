@@ -382,6 +382,23 @@ fn consent_tokens_refresh_and_tool_calls() {
         "invalid_grant",
         "authenticated, but no such code"
     );
+    // Two authentication methods at once (RFC 6749 §2.3): refused, even when both are right.
+    let basic = format!(
+        "Basic {}",
+        b64url(format!("{conf_id}:{conf_secret}").as_bytes())
+    );
+    let both = p.post(
+        "/token",
+        "application/x-www-form-urlencoded",
+        &form(&[
+            ("grant_type", "authorization_code"),
+            ("client_secret", &conf_secret),
+            ("code", "x"),
+        ]),
+        &[("Authorization", &basic)],
+    );
+    assert_eq!(both.status, 400, "{}", both.body);
+    assert_eq!(both.json()["error"], "invalid_request");
 }
 
 #[test]

@@ -98,6 +98,14 @@ impl OAuthProxy {
             .and_then(|a| a.trim().split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
             .map(|(_, v)| v.trim());
+        // RFC 6749 §2.3: one authentication method per request.
+        if basic.is_some() && field(form, "client_secret").is_some() {
+            return Err(error(
+                400,
+                "invalid_request",
+                "send the client secret either with HTTP Basic or in the body, not both",
+            ));
+        }
         let (id, secret, method) = match basic {
             Some(b) => {
                 let pair = crate::mcp::content::base64_decode(b)
