@@ -215,20 +215,11 @@ Confluence on your behalf through this MCP server.</p>\
             upstream = html(&self.upstream.name()),
             host = html(&host),
         );
-        // Behind a reverse proxy the public base may have a path: the cookie follows it.
+        // Over http, behind a reverse proxy the public base may have a path: the cookie follows
+        // it; over https it is a `__Host-` cookie (Path=/).
         let path = format!("{}/authorize", base_path(issuer));
-        let secure = if issuer.starts_with("https://") {
-            "; Secure"
-        } else {
-            ""
-        };
-        page(200, "Allow access?", &body).header(
-            "Set-Cookie",
-            format!(
-                "{CONSENT_COOKIE}={csrf}; Path={path}; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
-                PENDING_TTL.as_secs()
-            ),
-        )
+        let cookie = set_cookie(issuer, CONSENT_COOKIE, &csrf, &path, PENDING_TTL, "Strict");
+        page(200, "Allow access?", &body).header("Set-Cookie", cookie)
     }
 
     /// `POST /authorize`: the answer on the consent page.
@@ -238,7 +229,7 @@ Confluence on your behalf through this MCP server.</p>\
             Err(e) => return error_page(400, &format!("The form is malformed: {e}.")),
         };
         let csrf = field(&form, "csrf").unwrap_or_default();
-        let bound = cookie(cookies, CONSENT_COOKIE)
+        let bound = cookie(cookies, &cookie_name(issuer, CONSENT_COOKIE))
             .is_some_and(|c| codec::same(c.as_bytes(), csrf.as_bytes()));
         if csrf.is_empty() || !bound {
             return error_page(
@@ -256,10 +247,8 @@ Confluence on your behalf through this MCP server.</p>\
                 "This consent page was already answered or has expired.",
             );
         };
-        let cleared = format!(
-            "{CONSENT_COOKIE}=; Path={}/authorize; Max-Age=0; HttpOnly",
-            base_path(issuer)
-        );
+        let path = format!("{}/authorize", base_path(issuer));
+        let cleared = set_cookie(issuer, CONSENT_COOKIE, "", &path, Duration::ZERO, "Strict");
         let reply = match field(&form, "decision") {
             Some("allow") => self.to_upstream(request, issuer),
             _ => client_error(&request, issuer, "access_denied", "the user denied access"),

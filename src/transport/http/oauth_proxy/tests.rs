@@ -338,3 +338,78 @@ fn a_panicking_callback_gives_its_place_back() {
         "its place is free again"
     );
 }
+
+#[test]
+fn over_https_the_cookies_are_host_only_and_secure() {
+    let settings = ProxySettings {
+        allowed_redirect_uris: vec!["http://localhost:*".into()],
+        allowed_grant_types: vec!["authorization_code".into()],
+        require_consent: true,
+        callback_path: "/callback".into(),
+    };
+    let fake = Fake {
+        refreshes: Arc::new(AtomicUsize::new(0)),
+        fail: false,
+        delay: Duration::ZERO,
+    };
+    let proxy = OAuthProxy::new(settings, Box::new(fake));
+    let meta =
+        br#"{"redirect_uris":["http://localhost:9/cb"],"token_endpoint_auth_method":"none"}"#;
+    let body: serde_json::Value = serde_json::from_slice(&proxy.register(meta).body).unwrap();
+    let q = format!(
+        "response_type=code&client_id={}&code_challenge={}&code_challenge_method=S256",
+        body["client_id"].as_str().unwrap(),
+        "a".repeat(43)
+    );
+    let issuer = "https://mcp.example.com/prefix";
+    let set_cookies = |r: &Reply| -> Vec<String> {
+        r.headers
+            .iter()
+            .filter(|(k, _)| *k == "Set-Cookie")
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let page = proxy.authorize(&q, issuer, "https://mcp.example.com/prefix/mcp");
+    assert_eq!(page.status, 200);
+    let consent = set_cookies(&page).remove(0);
+    assert!(
+        consent.starts_with("__Host-mcp_oauth_consent="),
+        "{consent}"
+    );
+    for attr in ["; Path=/;", "; Secure", "HttpOnly", "SameSite=Strict"] {
+        assert!(consent.contains(attr), "{consent}");
+    }
+    let csrf = consent
+        .split(';')
+        .next()
+        .unwrap()
+        .split('=')
+        .nth(1)
+        .unwrap();
+    let form = format!("csrf={csrf}&decision=allow");
+    // The plain name is not accepted over https (a sibling host could have planted it).
+    let plain = format!("mcp_oauth_consent={csrf}");
+    assert_eq!(
+        proxy.consent(form.as_bytes(), Some(&plain), issuer).status,
+        400
+    );
+    let prefixed = format!("__Host-mcp_oauth_consent={csrf}");
+    let allowed = proxy.consent(form.as_bytes(), Some(&prefixed), issuer);
+    assert_eq!(allowed.status, 302);
+    let cookies = set_cookies(&allowed);
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("__Host-mcp_oauth_flight_")
+                && c.contains("; Path=/;")
+                && c.contains("; Secure")
+                && c.contains("SameSite=Lax")),
+        "{cookies:?}"
+    );
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("__Host-mcp_oauth_consent=;") && c.contains("Max-Age=0")),
+        "{cookies:?}"
+    );
+}
