@@ -250,6 +250,23 @@ impl Proxy {
         Self::answer(req.send(body).unwrap())
     }
 
+    /// The status of a GET of `path` sent with the `Host` header `host` (raw HTTP/1.1).
+    pub fn status_with_host(&self, method: &str, path: &str, host: &str) -> u16 {
+        use std::io::{Read, Write};
+        let addr = self.base.trim_start_matches("http://");
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out.split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0)
+    }
+
     pub fn register(&self, meta: Value) -> Answer {
         self.post("/register", "application/json", &meta.to_string(), &[])
     }

@@ -308,3 +308,32 @@ fn the_resource_parameter_names_the_mcp_endpoint_or_is_refused() {
         "accepted: the code is the problem"
     );
 }
+
+#[test]
+fn the_proxy_endpoints_check_the_host_like_the_mcp_endpoint() {
+    let p = Proxy::start("cloud", &[]);
+    let client = p.public_client();
+    let port = p.base.rsplit(':').next().unwrap().to_string();
+    let authorize = p.authorize_url(&client, "h");
+    let rebound = format!("attacker.example:{port}");
+    for (method, path) in [
+        ("GET", authorize.as_str()),
+        ("POST", "/authorize"),
+        ("POST", "/token"),
+        ("POST", "/register"),
+        ("GET", "/callback?state=x"),
+        ("GET", "/.well-known/oauth-authorization-server"),
+    ] {
+        assert_eq!(
+            p.status_with_host(method, path, &rebound),
+            403,
+            "{method} {path}"
+        );
+    }
+    let local = format!("localhost:{port}");
+    assert_eq!(p.status_with_host("GET", &authorize, &local), 200);
+    assert_eq!(
+        p.status_with_host("GET", "/.well-known/oauth-authorization-server", &local),
+        200
+    );
+}

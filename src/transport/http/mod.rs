@@ -355,7 +355,16 @@ fn handle<S: Send + Sync + 'static>(http: &Arc<Http<S>>, req: Request) {
             .as_ref()
             .is_some_and(|o| o.serves(&http.opts, p)) =>
         {
-            if let Some(proxy) = &http.opts.oauth_proxy {
+            // The Host rule of the MCP endpoint (DNS rebinding): the consent page and the token
+            // endpoint must not be reachable through a name an attacker controls. Origin is
+            // not checked: the consent form posts from this server's own page, and the
+            // metadata and token endpoints are open to browser clients (CORS).
+            let host = wire::header(&req, "Host");
+            if let Some(what) = guard::refusal(&http.opts, None, host) {
+                log::warn!("OAuth proxy: refused a request with {what} (403)");
+                let body = json!({"error": "forbidden", "error_description": format!("{what} is not allowed here")});
+                wire::json(req, 403, &body, &[]);
+            } else if let Some(proxy) = &http.opts.oauth_proxy {
                 proxy.handle(&http.opts, req, p, query, door::peer_key(peer.ip()));
             }
         }
