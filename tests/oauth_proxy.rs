@@ -13,6 +13,8 @@
 
 #[path = "oauth_proxy/harness.rs"]
 mod harness;
+#[path = "oauth_proxy/review.rs"]
+mod review;
 mod support;
 
 use harness::*;
@@ -93,6 +95,12 @@ fn metadata_registration_and_refusals() {
         "invalid_redirect_uri",
     );
     refused(json!({"redirect_uris": []}), "invalid_redirect_uri");
+    for non_ascii in ["http://localhost:3000/cé", "http://lоcalhost:3000/cb"] {
+        refused(
+            json!({"redirect_uris": [non_ascii]}),
+            "invalid_redirect_uri",
+        );
+    }
     refused(
         json!({"redirect_uris": [CLIENT_REDIRECT], "grant_types": ["authorization_code", "client_credentials"]}),
         "invalid_client_metadata",
@@ -203,7 +211,7 @@ fn consent_tokens_refresh_and_tool_calls() {
     assert_eq!(param(loc, "state").as_deref(), Some("st-2"));
 
     // Through Atlassian (the sandbox approves) back to the client with our own code.
-    let back = p.through_atlassian(&upstream);
+    let back = p.through_atlassian(&a);
     let code = param(&back, "code").unwrap();
     assert_eq!(param(&back, "state").as_deref(), Some("st-1"));
 
@@ -296,13 +304,6 @@ fn consent_tokens_refresh_and_tool_calls() {
     let access2 = r1.json()["access_token"].as_str().unwrap().to_string();
     let refresh2 = r1.json()["refresh_token"].as_str().unwrap().to_string();
     assert!(access2 != access && refresh2 != refresh);
-    let replay = p.token(&[
-        ("grant_type", "refresh_token"),
-        ("client_id", &client),
-        ("refresh_token", &refresh),
-    ]);
-    assert_eq!(replay.status, 400);
-    assert_eq!(replay.json()["error"], "invalid_grant");
     assert_eq!(
         p.call(&access, "jira_get_issue", json!({"issue_key": "WEB-1"}))
             .status,
@@ -313,6 +314,24 @@ fn consent_tokens_refresh_and_tool_calls() {
         "jira_get_issue",
         json!({"issue_key": "WEB-1"})
     )));
+    // The rotated refresh token presented again: refused, and the whole grant is revoked
+    // (RFC 9700 §4.14.2), so the tokens it rotated into stop working too.
+    let refresh_with = |token: &str| {
+        p.token(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", &client),
+            ("refresh_token", token),
+        ])
+    };
+    let replay = refresh_with(&refresh);
+    assert_eq!(replay.status, 400);
+    assert_eq!(replay.json()["error"], "invalid_grant");
+    assert_eq!(
+        p.call(&access2, "jira_get_issue", json!({"issue_key": "WEB-1"}))
+            .status,
+        401
+    );
+    assert_eq!(refresh_with(&refresh2).json()["error"], "invalid_grant");
 
     // A code presented twice revokes what it granted.
     let code = p.sign_in(&client);
@@ -363,6 +382,23 @@ fn consent_tokens_refresh_and_tool_calls() {
         "invalid_grant",
         "authenticated, but no such code"
     );
+    // Two authentication methods at once (RFC 6749 §2.3): refused, even when both are right.
+    let basic = format!(
+        "Basic {}",
+        b64url(format!("{conf_id}:{conf_secret}").as_bytes())
+    );
+    let both = p.post(
+        "/token",
+        "application/x-www-form-urlencoded",
+        &form(&[
+            ("grant_type", "authorization_code"),
+            ("client_secret", &conf_secret),
+            ("code", "x"),
+        ]),
+        &[("Authorization", &basic)],
+    );
+    assert_eq!(both.status, 400, "{}", both.body);
+    assert_eq!(both.json()["error"], "invalid_request");
 }
 
 #[test]
@@ -392,7 +428,7 @@ fn consent_off_without_refresh_and_on_server_dc() {
         upstream.starts_with(&format!("{}/rest/oauth2/latest/authorize?", p.sandbox)),
         "{upstream}"
     );
-    let back = p.through_atlassian(&upstream);
+    let back = p.through_atlassian(&a);
     let code = param(&back, "code").unwrap();
     let t = p.redeem(&client, &code, VERIFIER);
     assert_eq!(t.status, 200, "{}", t.body);
@@ -433,7 +469,7 @@ fn upstream_tokens_refreshed_under_load_and_an_ended_grant_signs_out() {
     let client = p.public_client();
     let a = p.get(&p.authorize_url(&client, "soon-expiring"));
     assert_eq!(a.status, 302, "{}", a.body);
-    let back = p.through_atlassian(a.header("location").unwrap());
+    let back = p.through_atlassian(&a);
     let code = param(&back, "code").unwrap();
     let t = p.redeem(&client, &code, VERIFIER);
     assert_eq!(t.status, 200, "{}", t.body);

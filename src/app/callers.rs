@@ -12,6 +12,9 @@
 //! - `*_PASSTHROUGH_HEADERS` are copied into that product's requests.
 //! - A caller without credentials is served with the server's own (the transport only lets such
 //!   a request through when that is allowed).
+//! - A token the transport vouches for (the OAuth proxy's users) goes only to the site it is
+//!   valid for: its Cloud site through the gateway, or its own Server/DC site; a product
+//!   configured elsewhere answers with an error instead.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, ToSocketAddrs};
@@ -21,7 +24,7 @@ use crate::atlassian::{self, AddressPolicy, Client, Credentials, HopGuard, Limit
 use crate::config::{self, Config, Product, ServiceConfig};
 use crate::confluence::{self, Confluence, ConfluenceSettings};
 use crate::jira::{self, Jira, JiraSettings};
-use crate::mcp::{Caller, ToolError};
+use crate::mcp::{Caller, TokenSite, ToolError};
 use crate::tools::sites::CallerSites;
 
 /// What one product needs to serve callers.
@@ -247,6 +250,11 @@ impl ProductSites {
         } else {
             None
         };
+        if let Some(site) = &caller.token_site {
+            return self
+                .at_token_site(site, creds, passthrough, allowed)
+                .map(Some);
+        }
         if let Some(url) = caller.header(&url_header) {
             let shown = format!("X-Atlassian-{}-Url", capitalised(name));
             let creds = creds.ok_or_else(|| {
@@ -292,10 +300,7 @@ impl ProductSites {
             .map(str::to_string)
             .or_else(|| self.cloud_id.clone());
         let base = match (oauth, cloud_id, self.deployment) {
-            (true, Some(id), atlassian::Deployment::Cloud) => Some(match self.product {
-                Product::Jira => format!("{}/ex/jira/{id}", self.gateway),
-                Product::Confluence => format!("{}/ex/confluence/{id}/wiki", self.gateway),
-            }),
+            (true, Some(id), atlassian::Deployment::Cloud) => Some(self.through_gateway(&id)),
             _ => self.site_url.clone(),
         };
         let Some(base) = base else {
@@ -315,6 +320,68 @@ impl ProductSites {
             Some(hop_guard(allowed)),
         )))
     }
+}
+
+impl ProductSites {
+    /// The product's API on the Cloud site `id`, through the gateway.
+    fn through_gateway(&self, id: &str) -> String {
+        match self.product {
+            Product::Jira => format!("{}/ex/jira/{id}", self.gateway),
+            Product::Confluence => format!("{}/ex/confluence/{id}/wiki", self.gateway),
+        }
+    }
+
+    /// The client for a token the transport vouches for: only at the site it is valid for, never
+    /// a site the caller names.
+    fn at_token_site(
+        &self,
+        site: &TokenSite,
+        creds: Option<Credentials>,
+        passthrough: Vec<(String, Secret)>,
+        allowed: &[String],
+    ) -> Result<Client, ToolError> {
+        let base = match (site, self.deployment) {
+            (TokenSite::Cloud(id), atlassian::Deployment::Cloud) => Some(self.through_gateway(id)),
+            (TokenSite::Url(url), atlassian::Deployment::ServerDc) => self
+                .site_url
+                .as_deref()
+                .filter(|own| site_key(own) == site_key(url))
+                .map(str::to_string),
+            _ => None,
+        };
+        let (Some(base), Some(creds)) = (base, creds) else {
+            return Err(refused(
+                format!(
+                    "{} is not available through this server's sign-in: the signed-in user's token is valid only for another site",
+                    capitalised(self.product.as_str())
+                ),
+                "Use the tools of the product the sign-in serves (on Server/Data Center, the one at ATLASSIAN_OAUTH_INSTANCE_URL)",
+            ));
+        };
+        Ok(self.template.rebased(
+            Some(&base),
+            None,
+            creds,
+            passthrough,
+            Some(hop_guard(allowed)),
+        ))
+    }
+}
+
+/// A site URL compared as a site: scheme and host in lower case, the default port dropped, the
+/// path without a trailing slash.
+fn site_key(url: &str) -> String {
+    let url = url.trim().trim_end_matches('/');
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let scheme = scheme.to_ascii_lowercase();
+    let cut = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(cut);
+    let mut authority = authority.to_ascii_lowercase();
+    let default = if scheme == "https" { ":443" } else { ":80" };
+    if authority.ends_with(default) {
+        authority.truncate(authority.len() - default.len());
+    }
+    format!("{scheme}://{authority}{path}")
 }
 
 fn capitalised(name: &str) -> String {
@@ -454,6 +521,20 @@ mod tests {
         assert!(parse_authorization("Digest x").is_err());
         assert!(parse_authorization("Bearer").is_err());
         assert!(parse_authorization("Basic !!!").is_err());
+    }
+
+    #[test]
+    fn sites_compare_as_sites() {
+        assert_eq!(
+            site_key("HTTPS://Jira.Example.com:443/"),
+            "https://jira.example.com"
+        );
+        assert_eq!(site_key("http://h:80/jira/"), "http://h/jira");
+        assert_ne!(site_key("http://h/jira"), site_key("http://h/confluence"));
+        assert_ne!(
+            site_key("http://127.0.0.1:8"),
+            site_key("http://localhost:8")
+        );
     }
 
     #[test]

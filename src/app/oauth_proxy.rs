@@ -14,7 +14,10 @@ use super::services::client_at;
 use crate::atlassian::oauth::flow::{self, AuthorizeRequest, CLOUD_AUTH_URL, CloudSite};
 use crate::atlassian::{self, Client, Credentials, Limiter, Secret};
 use crate::config::{self, Config, Product, ServiceConfig};
-use crate::transport::http::{Hidden, OAuthProxy, ProxySettings, Upstream, UpstreamTokens};
+use crate::mcp::TokenSite;
+use crate::transport::http::{
+    ExchangeError, Hidden, OAuthProxy, ProxySettings, Upstream, UpstreamTokens,
+};
 
 /// The longest a request to Atlassian's authorization server may take: the proxy waits for it
 /// on one of the HTTP dispatchers (the reference allows 20 s to its token requests).
@@ -52,12 +55,12 @@ struct Atlassian {
     site: Option<String>,
 }
 
-fn tokens(answer: flow::TokenAnswer, cloud_id: Option<String>) -> UpstreamTokens {
+fn tokens(answer: flow::TokenAnswer, site: Option<TokenSite>) -> UpstreamTokens {
     UpstreamTokens {
         access_token: Hidden::new(answer.access_token.expose()),
         refresh_token: answer.refresh_token.map(|r| Hidden::new(r.expose())),
         expires_in: Duration::from_secs_f64(answer.expires_in.clamp(0.0, 366.0 * 86400.0)),
-        cloud_id,
+        site,
     }
 }
 
@@ -69,22 +72,31 @@ fn origin(url: &str) -> String {
 }
 
 impl Atlassian {
-    /// The site of the token: the configured cloud id, the configured site, or the only one.
+    /// The site of the token: the configured cloud id, else the configured site, which the
+    /// user's account must reach; with neither configured, the first of the account's sites.
     fn choose(&self, sites: &[CloudSite]) -> Result<String, String> {
         if let Some(id) = &self.cloud_id {
             return sites
                 .iter()
                 .find(|s| &s.id == id)
                 .map(|s| s.id.clone())
-                .ok_or_else(|| format!("the user's token cannot reach cloud id {id}"));
+                .ok_or_else(|| {
+                    format!("your Atlassian account cannot reach the site with cloud id {id}, the one this server serves")
+                });
         }
-        let wanted = self.site.as_deref().map(origin);
-        let matching = sites.iter().find(|s| Some(origin(&s.url)) == wanted);
-        match (matching, sites) {
-            (Some(s), _) => Ok(s.id.clone()),
-            (None, [first, ..]) => Ok(first.id.clone()),
-            (None, []) => Err("the user's token reaches no Cloud site".into()),
+        if let Some(wanted) = self.site.as_deref().map(origin) {
+            return sites
+                .iter()
+                .find(|s| origin(&s.url) == wanted)
+                .map(|s| s.id.clone())
+                .ok_or_else(|| {
+                    format!("your Atlassian account cannot reach {wanted}, the site this server serves (sign in with an account of that site)")
+                });
         }
+        sites
+            .first()
+            .map(|s| s.id.clone())
+            .ok_or_else(|| "your Atlassian account reaches no Cloud site".into())
     }
 }
 
@@ -110,7 +122,7 @@ impl Upstream for Atlassian {
         Ok((url, Hidden::new(verifier)))
     }
 
-    fn exchange(&self, code: &str, verifier: &Hidden) -> Result<UpstreamTokens, String> {
+    fn exchange(&self, code: &str, verifier: &Hidden) -> Result<UpstreamTokens, ExchangeError> {
         let form = flow::code_grant(
             &self.client_id,
             self.client_secret.expose(),
@@ -119,16 +131,19 @@ impl Upstream for Atlassian {
             verifier.expose(),
         );
         let answer = flow::token_request(&self.endpoint, &self.token_path, form)
-            .map_err(|e| e.to_string())?;
-        let cloud_id = match &self.gateway {
+            .map_err(|e| ExchangeError::Failed(e.to_string()))?;
+        // Cloud: the site the token reaches through the gateway; Server/DC: the site that
+        // issued it, the only one it may be sent to (Confluence on another site is not).
+        let site = match &self.gateway {
             Some(gw) => {
-                let sites = flow::accessible_resources(gw, &answer.access_token)
-                    .map_err(|e| format!("listing the token's sites failed: {e}"))?;
-                Some(self.choose(&sites)?)
+                let sites = flow::accessible_resources(gw, &answer.access_token).map_err(|e| {
+                    ExchangeError::Failed(format!("listing the token's sites failed: {e}"))
+                })?;
+                TokenSite::Cloud(self.choose(&sites).map_err(ExchangeError::Refused)?)
             }
-            None => None,
+            None => TokenSite::Url(self.authorize_base.trim_end_matches('/').to_string()),
         };
-        Ok(tokens(answer, cloud_id))
+        Ok(tokens(answer, Some(site)))
     }
 
     fn refresh(&self, refresh_token: &Hidden) -> Result<UpstreamTokens, String> {
@@ -165,6 +180,44 @@ fn callback_path(redirect_uri: &str, mcp_path: &str) -> Result<String, String> {
         ));
     }
     Ok(path.to_string())
+}
+
+/// Check PUBLIC_BASE_URL: without it the issuer and every endpoint are taken from the request's
+/// `Host` as `http://`, wrong behind TLS, so a listener reachable from other machines needs it.
+fn public_base(config: &Config, redirect_uri: &str) -> Result<(), String> {
+    let loopback = super::http::is_loopback_host(&config.host);
+    match config.oauth_proxy.public_base_url.as_deref() {
+        None if !loopback => Err(format!(
+            "ATLASSIAN_OAUTH_PROXY_ENABLE on a listener other machines reach (HOST={}) needs PUBLIC_BASE_URL, the https URL clients reach this server at (the issuer and endpoints clients are sent to)",
+            config.host
+        )),
+        Some(base) => {
+            if !loopback && base.starts_with("http://") {
+                log::warn!(
+                    "OAuth proxy: PUBLIC_BASE_URL {base} is plain http on a listener other machines reach: tokens and codes would cross the network unencrypted; use https"
+                );
+            }
+            // Cookies go by host, whatever the port.
+            let host = |url: &str| {
+                let o = origin(url);
+                let authority = o
+                    .split_once("://")
+                    .map_or(o.as_str(), |(_, a)| a)
+                    .to_string();
+                match authority.rsplit_once(':') {
+                    Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => h.to_string(),
+                    _ => authority,
+                }
+            };
+            if host(base) != host(redirect_uri) {
+                log::warn!(
+                    "OAuth proxy: ATLASSIAN_OAUTH_REDIRECT_URI ({redirect_uri}) is not on PUBLIC_BASE_URL's host ({base}): the sign-in cookie set at /authorize will not reach the callback, and sign-ins will be refused"
+                );
+            }
+            Ok(())
+        }
+        None => Ok(()),
+    }
 }
 
 /// The service whose OAuth settings the proxy uses: the one at the instance URL, else Jira,
@@ -217,6 +270,12 @@ pub fn build(config: &Config) -> Result<Option<Arc<OAuthProxy>>, String> {
     }
     let redirect_uri = o.redirect_uri.clone().unwrap_or_default();
     let callback = callback_path(&redirect_uri, &config.path)?;
+    public_base(config, &redirect_uri)?;
+    if !p.require_consent {
+        log::warn!(
+            "OAuth proxy: ATLASSIAN_OAUTH_REQUIRE_CONSENT=false: any client that registers (registration is open) sends users straight to Atlassian, where the sign-in to this server's one OAuth app may be approved without a prompt; the MCP specification asks for consent per client in that case. Turn it off only where every client is trusted"
+        );
+    }
     let cloud = svc.is_cloud();
     let limiter = Arc::new(Limiter::unlimited());
     let (base, token_path) = endpoint_of(&svc);
@@ -305,7 +364,7 @@ mod tests {
     }
 
     #[test]
-    fn the_site_is_the_configured_one_or_the_first() {
+    fn the_site_is_the_configured_one_or_else_the_first() {
         let sites = vec![
             CloudSite {
                 id: "a".into(),
@@ -342,6 +401,10 @@ mod tests {
             site: Some("https://B.atlassian.net/".into()),
         };
         assert_eq!(up.choose(&sites).unwrap(), "b");
+        // A configured site the account cannot reach: no falling back to another one.
+        up.site = Some("https://c.atlassian.net".into());
+        let e = up.choose(&sites).unwrap_err();
+        assert!(e.contains("cannot reach https://c.atlassian.net"), "{e}");
         up.site = None;
         assert_eq!(up.choose(&sites).unwrap(), "a");
         up.cloud_id = Some("b".into());

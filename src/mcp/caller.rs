@@ -16,6 +16,18 @@ pub struct Caller {
     /// while the tokens behind it are refreshed, so sessions are bound to it rather than to the
     /// raw credentials.
     pub principal: Option<String>,
+    /// The only site the credentials may be sent to, when the transport issued them itself (the
+    /// OAuth proxy's user tokens); `None`: the application decides as for any caller.
+    pub token_site: Option<TokenSite>,
+}
+
+/// Where a token the transport vouches for is valid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenSite {
+    /// A Cloud site, reached through the API gateway by its cloud id.
+    Cloud(String),
+    /// A Server/Data Center site, by its base URL.
+    Url(String),
 }
 
 impl Caller {
@@ -53,6 +65,7 @@ mod tests {
             authorization: Some("Bearer sekrit".into()),
             headers: vec![("x-atlassian-jira-url".into(), "https://x".into())],
             principal: None,
+            token_site: None,
         };
         assert!(!format!("{a:?}").contains("sekrit"));
         assert!(a.has_credentials() && !Caller::default().has_credentials());

@@ -11,7 +11,7 @@ pub mod server;
 pub mod version;
 
 pub use call::{Args, CallCtx, Discard, Outbox, ToolError};
-pub use caller::Caller;
+pub use caller::{Caller, TokenSite};
 pub use content::{Content, Output};
 pub use logging::Level;
 pub use registry::{

@@ -1,10 +1,11 @@
 """The OAuth proxy (ATLASSIAN_OAUTH_PROXY_ENABLE) with the official MCP Python SDK's OAuth
 client: `OAuthClientProvider` discovers the server through the 401's `WWW-Authenticate`, reads
 the protected-resource and authorization-server metadata, registers itself, and signs its user
-in. The "browser" is an httpx2 client that follows the authorize URL: through the consent page
-(posting its form, the cookie kept by the client) when consent is on, through the sandbox's
-instant approval, back to our callback and on to the client's loopback redirect URI, where the
-code and state are taken. The signed-in client then calls a tool over streamable HTTP, and the
+in. The "browser" is an httpx2 client with one cookie jar that follows the authorize URL:
+through the consent page (posting its form with the consent cookie) when consent is on, through
+the sandbox's instant approval, back to our callback (which it reaches with the cookie our
+redirect to Atlassian set, as a browser does; a callback without it is refused) and on to the
+client's loopback redirect URI, where the code and state are taken. The signed-in client then calls a tool over streamable HTTP, and the
 sandbox sees the user's Atlassian token, never the proxy's.
 """
 
@@ -76,6 +77,10 @@ class Browser:
                     self.result = AuthorizationCodeResult(code=q["code"], state=q.get("state"), iss=q.get("iss"))
                     return
                 self.pages.append(location)
+                if "/callback?" in location:
+                    # The sign-in's cookie, set with our redirect to Atlassian, goes back with it.
+                    flight = [c for c in b.cookies.jar if c.name.startswith("mcp_oauth_flight_")]
+                    assert flight, list(b.cookies.jar)
                 resp = await b.get(location)
             raise AssertionError(f"too many redirects: {self.pages}")
 

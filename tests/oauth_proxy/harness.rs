@@ -1,7 +1,8 @@
 //! The harness of the OAuth proxy tests: the real binary with the proxy on in front of a
 //! sandbox, and a plain HTTP client (no redirects followed, cookies by hand) that plays the
 //! MCP client and the user's browser: registration, the consent page, the way through the
-//! sandbox's instant approval, the token endpoint, MCP calls with a proxy token, and the
+//! sandbox's instant approval (carrying the sign-in's cookie back to the callback, as a browser
+//! does), the token endpoint, MCP calls with a proxy token, and the
 //! sandbox's request log. Also the PKCE and URL helpers the tests share.
 use ring::digest::{SHA256, digest};
 use serde_json::{Value, json};
@@ -90,6 +91,24 @@ impl Answer {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
+    /// Every value of a header sent more than once (`set-cookie`).
+    pub fn headers_all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+    /// `name=value` of every cookie this answer sets (not those it clears), for a `Cookie`
+    /// header.
+    pub fn cookies(&self) -> String {
+        self.headers_all("set-cookie")
+            .into_iter()
+            .filter(|c| !c.contains("Max-Age=0"))
+            .filter_map(|c| c.split(';').next())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
     pub fn json(&self) -> Value {
         // An SSE answer carries the JSON-RPC message in its last data line.
         let text = self
@@ -113,6 +132,15 @@ pub struct Proxy {
 
 impl Proxy {
     pub fn start(flavour: &str, extra: &[(&str, &str)]) -> Proxy {
+        Self::start_with(flavour, extra, |_| Vec::new())
+    }
+
+    /// Like [`Proxy::start`], with more settings made from the sandbox's URL.
+    pub fn start_with(
+        flavour: &str,
+        extra: &[(&str, &str)],
+        derived: impl Fn(&str) -> Vec<(&'static str, String)>,
+    ) -> Proxy {
         let (sb_proc, sb) = sandbox(flavour);
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
@@ -160,6 +188,7 @@ impl Proxy {
             ("READ_ONLY_MODE", "true"),
         ];
         cmd.envs(settings.iter().chain(extra.iter()).copied());
+        cmd.envs(derived(&sb));
         let child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -221,6 +250,23 @@ impl Proxy {
         Self::answer(req.send(body).unwrap())
     }
 
+    /// The status of a GET of `path` sent with the `Host` header `host` (raw HTTP/1.1).
+    pub fn status_with_host(&self, method: &str, path: &str, host: &str) -> u16 {
+        use std::io::{Read, Write};
+        let addr = self.base.trim_start_matches("http://");
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out.split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0)
+    }
+
     pub fn register(&self, meta: Value) -> Answer {
         self.post("/register", "application/json", &meta.to_string(), &[])
     }
@@ -273,8 +319,18 @@ impl Proxy {
         (csrf, cookie)
     }
 
-    /// The browser from an Atlassian authorize URL to the client's redirect: returns it.
-    pub fn through_atlassian(&self, upstream: &str) -> String {
+    pub fn get_with(&self, url: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut req = self.agent.get(url);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Self::answer(req.call().unwrap())
+    }
+
+    /// The browser from `from` (our redirect to Atlassian's authorize URL) through Atlassian
+    /// back to our callback, bringing `cookie`: the callback's answer.
+    pub fn callback_with(&self, from: &Answer, cookie: Option<&str>) -> Answer {
+        let upstream = from.header("location").unwrap();
         assert!(upstream.starts_with(&self.sandbox), "{upstream}");
         let back = self.get(upstream);
         assert_eq!(back.status, 302, "{}", back.body);
@@ -283,7 +339,18 @@ impl Proxy {
             callback.starts_with(&format!("{}/callback?", self.base)),
             "{callback}"
         );
-        let done = self.get(&callback);
+        self.get_with(
+            &callback,
+            &cookie.map(|c| vec![("Cookie", c)]).unwrap_or_default(),
+        )
+    }
+
+    /// The browser from `from` (our redirect to Atlassian) to the client's redirect, with the
+    /// cookie `from` set: returns that redirect.
+    pub fn through_atlassian(&self, from: &Answer) -> String {
+        let cookies = from.cookies();
+        assert!(cookies.contains("mcp_oauth_flight_"), "{cookies}");
+        let done = self.callback_with(from, Some(&cookies));
         assert_eq!(done.status, 302, "{}", done.body);
         done.header("location").unwrap().to_string()
     }
@@ -298,7 +365,7 @@ impl Proxy {
             &[("Cookie", &cookie)],
         );
         assert_eq!(allow.status, 302, "{}", allow.body);
-        let back = self.through_atlassian(allow.header("location").unwrap());
+        let back = self.through_atlassian(&allow);
         assert!(back.starts_with(&format!("{CLIENT_REDIRECT}?")), "{back}");
         assert_eq!(param(&back, "state").as_deref(), Some("st-1"));
         // RFC 9207: the answer names its issuer.

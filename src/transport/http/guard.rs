@@ -11,7 +11,7 @@ use tiny_http::Request;
 
 use super::HttpOptions;
 use super::wire::rpc_error;
-use crate::mcp::Caller;
+use crate::mcp::{Caller, TokenSite};
 
 /// A refusal: status, JSON body and extra headers.
 pub type Refusal = (u16, Value, Vec<(&'static str, String)>);
@@ -162,42 +162,52 @@ pub fn admit(opts: &HttpOptions, req: &Request) -> Result<Option<Arc<Caller>>, R
     Ok(caller.has_credentials().then(|| Arc::new(caller)))
 }
 
-/// With the OAuth proxy, a bearer token must be one it issued: the caller then carries the
-/// user's Atlassian token (and Cloud site) instead, and none of the request's own
-/// `X-Atlassian-*` headers, which could otherwise send that token to another site.
+/// With the OAuth proxy, the only credential is a bearer token it issued: the caller then
+/// carries the user's Atlassian token (and its site) instead. Any other `Authorization`
+/// (`Token`, `Basic`, a foreign bearer token) is refused, and the request's own
+/// `X-Atlassian-*` headers (personal tokens, site URLs, cloud id) are dropped, so nothing
+/// bypasses the sign-in or sends the user's token to another site.
 fn proxy_caller(
     opts: &HttpOptions,
     req: &Request,
     proxy: &super::OAuthProxy,
     caller: &mut Caller,
 ) -> Result<(), Refusal> {
-    let Some(token) = caller.authorization.as_deref().and_then(|a| {
-        a.split_once(' ')
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, t)| t.trim())
-    }) else {
+    caller
+        .headers
+        .retain(|(k, _)| !k.starts_with("x-atlassian-"));
+    let Some(authorization) = caller.authorization.as_deref() else {
         return Ok(());
     };
-    let Some(found) = proxy.resolve(token) else {
-        return Err((
+    let refusal = |why: &str| {
+        Err((
             401,
-            rpc_error(
-                -32000,
-                "Unauthorized: the access token is unknown or expired (tokens do not survive a server restart); sign in again",
-            ),
+            rpc_error(-32000, &format!("Unauthorized: {why}; sign in again")),
             vec![(
                 "WWW-Authenticate",
                 super::metadata::invalid_token(opts, req),
             )],
-        ));
+        ))
+    };
+    let Some(token) = authorization
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim())
+    else {
+        return refusal("this server accepts only the access tokens it issues (Bearer)");
+    };
+    let Some(found) = proxy.resolve(token) else {
+        return refusal(
+            "the access token is unknown or expired (tokens do not survive a server restart)",
+        );
     };
     caller.authorization = Some(format!("Bearer {}", found.access.expose()));
-    caller
-        .headers
-        .retain(|(k, _)| !k.starts_with("x-atlassian-"));
-    if let Some(id) = found.cloud_id {
-        caller.headers.push(("x-atlassian-cloud-id".into(), id));
+    if let Some(TokenSite::Cloud(id)) = &found.site {
+        caller
+            .headers
+            .push(("x-atlassian-cloud-id".into(), id.clone()));
     }
+    caller.token_site = found.site;
     caller.principal = Some(found.grant);
     Ok(())
 }

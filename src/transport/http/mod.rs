@@ -21,7 +21,7 @@ mod streamable;
 mod wire;
 
 pub use metadata::ProtectedResource;
-pub use oauth_proxy::{Hidden, OAuthProxy, ProxySettings, Upstream, UpstreamTokens};
+pub use oauth_proxy::{ExchangeError, Hidden, OAuthProxy, ProxySettings, Upstream, UpstreamTokens};
 
 use std::collections::HashMap;
 use std::io;
@@ -355,8 +355,17 @@ fn handle<S: Send + Sync + 'static>(http: &Arc<Http<S>>, req: Request) {
             .as_ref()
             .is_some_and(|o| o.serves(&http.opts, p)) =>
         {
-            if let Some(proxy) = &http.opts.oauth_proxy {
-                proxy.handle(&http.opts, req, p, query);
+            // The Host rule of the MCP endpoint (DNS rebinding): the consent page and the token
+            // endpoint must not be reachable through a name an attacker controls. Origin is
+            // not checked: the consent form posts from this server's own page, and the
+            // metadata and token endpoints are open to browser clients (CORS).
+            let host = wire::header(&req, "Host");
+            if let Some(what) = guard::refusal(&http.opts, None, host) {
+                log::warn!("OAuth proxy: refused a request with {what} (403)");
+                let body = json!({"error": "forbidden", "error_description": format!("{what} is not allowed here")});
+                wire::json(req, 403, &body, &[]);
+            } else if let Some(proxy) = &http.opts.oauth_proxy {
+                proxy.handle(&http.opts, req, p, query, door::peer_key(peer.ip()));
             }
         }
         "/sse" if http.opts.legacy_sse => legacy::open(http, req, peer),

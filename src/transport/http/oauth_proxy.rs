@@ -4,7 +4,7 @@
 //! client registration (RFC 7591, `register`), `/authorize` with the consent page and
 //! Atlassian's callback (`authorize`), and `/token` (`token`); it issues opaque tokens of its
 //! own, and each MCP request's proxy token is mapped back to the user's Atlassian token here
-//! (refreshed under the grant's lock when close to expiry). Everything lives in bounded
+//! (refreshed when close to expiry; a call waits for that only once the token has expired). Everything lives in bounded
 //! in-memory tables (`tables`): a restart loses registrations and tokens, and clients register
 //! and sign in again. How to talk to Atlassian is the application's business: it hands over an
 //! [`Upstream`].
@@ -16,23 +16,42 @@ mod tables;
 mod token;
 
 use std::fmt;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tiny_http::{Method, Request};
 
 use super::{HttpOptions, wire};
-use tables::Tables;
+use crate::mcp::TokenSite;
+use tables::{RateLimit, Tables, UpstreamCell, UpstreamState};
 
 /// The well-known path of RFC 8414 (also served with the MCP path appended).
 pub const AS_WELL_KNOWN: &str = "/.well-known/oauth-authorization-server";
 /// Refresh the user's Atlassian token when it expires within this.
 const UPSTREAM_MARGIN: Duration = Duration::from_secs(300);
+/// A token with less than this left is treated as expired: calls wait for a fresh one.
+const USABLE: Duration = Duration::from_secs(10);
+/// After a failed refresh, calls use the token as is (while it works) this long.
+const REFRESH_BACKOFF: Duration = Duration::from_secs(30);
+/// Refreshes of still-working tokens running at once, over all grants (each holds an HTTP
+/// dispatcher for up to 20 s).
+const MAX_REFRESHES: usize = 2;
+/// Registrations one client address (IPv6: one /64) may make per minute.
+const REGISTRATIONS_PER_MINUTE: u32 = 20;
+/// Client addresses the registration rate limit tracks at once.
+const RATE_LIMITED_PEERS: usize = 10_000;
 /// Sign-ins finishing at once: each exchanges its code with Atlassian on a thread of its own,
 /// so a slow Atlassian never holds the HTTP dispatchers; more are asked to retry.
 const MAX_EXCHANGES: usize = 16;
+
+/// True when a request's RFC 8707 `resource` (if any) is the MCP endpoint `ours` (a trailing
+/// slash aside): the only resource this server issues tokens for.
+fn resource_ok(given: Option<&str>, ours: &str) -> bool {
+    given.is_none_or(|g| g.trim_end_matches('/') == ours.trim_end_matches('/'))
+}
 
 /// A secret string whose `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
@@ -59,8 +78,8 @@ pub struct UpstreamTokens {
     pub access_token: Hidden,
     pub refresh_token: Option<Hidden>,
     pub expires_in: Duration,
-    /// The Cloud site the token is used with (Cloud only).
-    pub cloud_id: Option<String>,
+    /// The site the token is valid for (found at the code exchange; refreshes keep it).
+    pub site: Option<TokenSite>,
 }
 
 /// Atlassian's side of the sign-in, provided by the application.
@@ -70,9 +89,27 @@ pub trait Upstream: Send + Sync {
     /// The authorize URL for our `state`, and the PKCE verifier to keep for the exchange.
     fn begin(&self, state: &str) -> Result<(String, Hidden), String>;
     /// Exchange an authorization code (finding the Cloud site on Cloud).
-    fn exchange(&self, code: &str, verifier: &Hidden) -> Result<UpstreamTokens, String>;
+    fn exchange(&self, code: &str, verifier: &Hidden) -> Result<UpstreamTokens, ExchangeError>;
     /// Refresh; an answer without a refresh token keeps the old one.
     fn refresh(&self, refresh_token: &Hidden) -> Result<UpstreamTokens, String>;
+}
+
+/// Why a code exchange failed.
+#[derive(Debug)]
+pub enum ExchangeError {
+    /// Atlassian or the network failed: logged; the client gets `server_error`.
+    Failed(String),
+    /// The user's account does not fit this server (it cannot reach the configured site): the
+    /// user is told on an error page.
+    Refused(String),
+}
+
+impl fmt::Display for ExchangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExchangeError::Failed(e) | ExchangeError::Refused(e) => f.write_str(e),
+        }
+    }
 }
 
 /// What the administrator configured.
@@ -95,6 +132,10 @@ pub struct OAuthProxy {
     tables: Mutex<Tables>,
     /// Callbacks exchanging their code now.
     exchanges: AtomicUsize,
+    /// Refreshes at Atlassian running now.
+    refreshes: AtomicUsize,
+    /// Registrations per client address.
+    registrations: Mutex<RateLimit>,
 }
 
 impl fmt::Debug for OAuthProxy {
@@ -178,7 +219,8 @@ fn send(req: Request, reply: Reply) {
 pub(super) struct Resolved {
     /// The user's Atlassian access token.
     pub access: Hidden,
-    pub cloud_id: Option<String>,
+    /// The only site it may be sent to.
+    pub site: Option<TokenSite>,
     /// The grant's id: stable across refreshes, for binding sessions.
     pub grant: String,
 }
@@ -190,6 +232,12 @@ impl OAuthProxy {
             upstream,
             tables: Mutex::new(Tables::default()),
             exchanges: AtomicUsize::new(0),
+            refreshes: AtomicUsize::new(0),
+            registrations: Mutex::new(RateLimit::new(
+                REGISTRATIONS_PER_MINUTE,
+                Duration::from_secs(60),
+                RATE_LIMITED_PEERS,
+            )),
         }
     }
 
@@ -229,37 +277,49 @@ impl OAuthProxy {
         req: Request,
         path: &str,
         query: &str,
+        peer: IpAddr,
     ) {
         if path != self.settings.callback_path || req.method() != &Method::Get {
-            return self.answer(opts, req, path, query);
+            return self.answer(opts, req, path, query, peer);
         }
         let base = super::metadata::public_base(opts, &req);
-        if self.exchanges.fetch_add(1, Ordering::SeqCst) >= MAX_EXCHANGES {
-            self.exchanges.fetch_sub(1, Ordering::SeqCst);
+        let Some(slot) = self.exchange_slot() else {
             let page = Reply::html(
                 503,
                 "<!doctype html><title>Busy</title><p>Too many sign-ins are finishing at once. Reload this page in a few seconds.</p>".into(),
             )
             .header("Retry-After", "5".into());
             return send(req, page);
-        }
-        let (proxy, query) = (self.clone(), query.to_string());
+        };
+        let query = query.to_string();
+        let cookies = wire::header(&req, "Cookie").map(str::to_string);
+        // The slot moves into the thread (or is dropped with the closure if none starts).
         let spawned = std::thread::Builder::new()
             .name("oauth-callback".into())
             .stack_size(256 * 1024)
             .spawn(move || {
-                let reply = proxy.callback(&query, &base);
-                proxy.exchanges.fetch_sub(1, Ordering::SeqCst);
+                let reply = slot.callback(&query, &base, cookies.as_deref());
                 send(req, reply);
             });
         if spawned.is_err() {
-            self.exchanges.fetch_sub(1, Ordering::SeqCst);
             log::warn!("OAuth proxy: no thread for a sign-in callback");
         }
     }
 
-    fn answer(&self, opts: &HttpOptions, mut req: Request, path: &str, query: &str) {
+    /// A place among the [`MAX_EXCHANGES`] callbacks running, if one is free.
+    fn exchange_slot(self: &Arc<Self>) -> Option<ExchangeSlot> {
+        self.exchanges
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < MAX_EXCHANGES).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| ExchangeSlot(self.clone()))
+    }
+
+    fn answer(&self, opts: &HttpOptions, mut req: Request, path: &str, query: &str, peer: IpAddr) {
         let base = super::metadata::public_base(opts, &req);
+        // The protected resource tokens are for (RFC 8707), as its metadata names it.
+        let resource = format!("{base}{}", opts.path);
         let any_origin = ("Access-Control-Allow-Origin", "*".to_string());
         let body = |req: &mut Request, max: usize| wire::read_body(req, max);
         let too_large = || {
@@ -286,17 +346,25 @@ impl OAuthProxy {
             (Method::Get | Method::Head, p) if p.starts_with(AS_WELL_KNOWN) => {
                 Reply::json(200, self.metadata(&base)).header(any_origin.0, any_origin.1)
             }
+            (Method::Post, "/register") if !self.registration_allowed(peer) => {
+                log::warn!("OAuth proxy: too many registrations from {peer}");
+                let mut reply = register::busy(&format!(
+                    "at most {REGISTRATIONS_PER_MINUTE} registrations a minute from one address"
+                ));
+                reply.status = 429;
+                reply.header(any_origin.0, any_origin.1)
+            }
             (Method::Post, "/register") => match body(&mut req, register::MAX_BODY) {
                 Ok(b) => self.register(&b),
                 Err(_) => too_large(),
             }
             .header(any_origin.0, any_origin.1),
             (Method::Post, "/token") => match body(&mut req, token::MAX_BODY) {
-                Ok(b) => self.token(&b, wire::header(&req, "Authorization")),
+                Ok(b) => self.token(&b, wire::header(&req, "Authorization"), &resource),
                 Err(_) => too_large(),
             }
             .header(any_origin.0, any_origin.1),
-            (Method::Get, "/authorize") => self.authorize(query, &base),
+            (Method::Get, "/authorize") => self.authorize(query, &base, &resource),
             (Method::Post, "/authorize") => match body(&mut req, token::MAX_BODY) {
                 Ok(b) => self.consent(&b, wire::header(&req, "Cookie"), &base),
                 Err(_) => too_large(),
@@ -306,174 +374,146 @@ impl OAuthProxy {
         send(req, reply);
     }
 
-    /// The Atlassian token behind a proxy access token, refreshed first when it expires within
-    /// five minutes; `None` for an unknown or expired token, or a grant Atlassian ended.
+    fn registration_allowed(&self, peer: IpAddr) -> bool {
+        let mut limit = self.registrations.lock().unwrap_or_else(|e| e.into_inner());
+        limit.allow(peer)
+    }
+
+    /// The Atlassian token behind a proxy access token; `None` for an unknown or expired token,
+    /// or a grant Atlassian ended. A token expiring within five minutes is refreshed first, but
+    /// a call waits for that only when the token no longer works: while it still does, a call
+    /// finding a refresh of its grant already running, [`MAX_REFRESHES`] refreshes running in
+    /// all, or a refresh of its grant failed less than [`REFRESH_BACKOFF`] ago, uses it as is.
     pub(super) fn resolve(&self, token: &str) -> Option<Resolved> {
         let key = codec::sha256_b64(token.as_bytes());
-        let (grant_id, upstream) = {
+        let (grant, cell) = {
             let mut t = self.tables();
-            let grant_id = t.access.get(&key)?.grant_id.clone();
-            let upstream = t.grants.get(&grant_id)?.upstream.clone();
-            (grant_id, upstream)
+            let grant = t.access.get(&key)?.grant_id.clone();
+            let cell = t.grants.get(&grant)?.upstream.clone();
+            (grant, cell)
         };
-        // Only this grant's calls wait here while a refresh runs.
-        let mut u = upstream.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        if u.expires_at <= now + UPSTREAM_MARGIN {
-            let refreshed = match u.refresh.clone() {
-                Some(r) => self.upstream.refresh(&r).map(|t| (t, r)),
-                None => Err("no refresh token was issued".to_string()),
+        let asked = Instant::now();
+        let current = cell.now();
+        let answer = |u: UpstreamState| Resolved {
+            access: u.access,
+            site: u.site,
+            grant: grant.clone(),
+        };
+        if current.expires_at > asked + UPSTREAM_MARGIN {
+            return Some(answer(current));
+        }
+        let backing_off = current
+            .failed_at
+            .is_some_and(|f| asked < f + REFRESH_BACKOFF);
+        if backing_off && current.expires_at > asked {
+            return Some(answer(current));
+        }
+        if current.expires_at > asked + USABLE {
+            let running = match cell.refreshing.try_lock() {
+                Ok(g) => Some(g),
+                Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
+                Err(TryLockError::WouldBlock) => None,
             };
-            match refreshed {
-                Ok((t, old)) => {
-                    u.access = t.access_token;
-                    u.refresh = t.refresh_token.or(Some(old));
-                    u.expires_at = now + t.expires_in;
-                    log::info!("OAuth proxy: refreshed a user's Atlassian token");
-                }
-                Err(e) if u.expires_at <= now => {
+            let slot = Slot::take(&self.refreshes, MAX_REFRESHES);
+            let (Some(_running), Some(_slot)) = (running, slot) else {
+                return Some(answer(current));
+            };
+            return self.refresh_upstream(&grant, &cell, asked).map(answer);
+        }
+        // The token no longer works: wait for (or make) a fresh one.
+        let _running = cell.refreshing.lock().unwrap_or_else(|e| e.into_inner());
+        let _slot = Slot::take(&self.refreshes, usize::MAX);
+        self.refresh_upstream(&grant, &cell, asked).map(answer)
+    }
+
+    /// Refresh a grant's Atlassian tokens, holding its refresh lock, unless a call that held it
+    /// since `asked` already did (or failed). A failure is remembered; it ends the grant once
+    /// the token has expired.
+    fn refresh_upstream(
+        &self,
+        grant: &str,
+        cell: &UpstreamCell,
+        asked: Instant,
+    ) -> Option<UpstreamState> {
+        let current = cell.now();
+        let started = Instant::now();
+        if current.expires_at > started + UPSTREAM_MARGIN {
+            return Some(current);
+        }
+        if current.failed_at.is_some_and(|f| f >= asked) {
+            return (current.expires_at > started).then_some(current);
+        }
+        let refreshed = match &current.refresh {
+            Some(r) => self.upstream.refresh(r),
+            None => Err("no refresh token was issued".to_string()),
+        };
+        let mut u = cell.state.lock().unwrap_or_else(|e| e.into_inner());
+        match refreshed {
+            Ok(t) => {
+                u.access = t.access_token;
+                u.refresh = t.refresh_token.or(current.refresh);
+                u.expires_at = started + t.expires_in;
+                u.failed_at = None;
+                log::info!("OAuth proxy: refreshed a user's Atlassian token");
+            }
+            Err(e) => {
+                let now = Instant::now();
+                u.failed_at = Some(now);
+                if u.expires_at <= now {
                     log::warn!(
                         "OAuth proxy: a user's Atlassian token expired ({e}); the client must sign in again"
                     );
                     drop(u);
-                    self.tables().revoke(&grant_id);
+                    self.tables().revoke(grant);
                     return None;
                 }
-                Err(e) => log::warn!(
-                    "OAuth proxy: refreshing a user's Atlassian token failed ({e}); using it until it expires"
-                ),
+                log::warn!(
+                    "OAuth proxy: refreshing a user's Atlassian token failed ({e}); using it until it expires, next try in {} s",
+                    REFRESH_BACKOFF.as_secs()
+                );
             }
         }
-        Some(Resolved {
-            access: u.access.clone(),
-            cloud_id: u.cloud_id.clone(),
-            grant: grant_id,
-        })
+        Some(u.clone())
+    }
+}
+
+/// A callback's place among those running: the callback is answered through it, and the place
+/// is given back when it is dropped, also when the callback panics.
+struct ExchangeSlot(Arc<OAuthProxy>);
+
+impl ExchangeSlot {
+    fn callback(&self, query: &str, base: &str, cookies: Option<&str>) -> Reply {
+        self.0.callback(query, base, cookies)
+    }
+}
+
+impl Drop for ExchangeSlot {
+    fn drop(&mut self) {
+        self.0.exchanges.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// One of a bounded number of refreshes running at once, given back when dropped, also when
+/// the thread holding it panics.
+struct Slot<'a>(&'a AtomicUsize);
+
+impl<'a> Slot<'a> {
+    /// A slot of `counter` if fewer than `max` are taken.
+    fn take(counter: &'a AtomicUsize, max: usize) -> Option<Slot<'a>> {
+        counter
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(counter))
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::tables::{ACCESS_TTL, Grant, TokenRef, UpstreamState};
-    use super::*;
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    /// An upstream whose refresh is slow and counted.
-    struct Fake {
-        refreshes: Arc<AtomicUsize>,
-        fail: bool,
-    }
-
-    impl Upstream for Fake {
-        fn name(&self) -> String {
-            "fake".into()
-        }
-        fn begin(&self, _: &str) -> Result<(String, Hidden), String> {
-            Ok((
-                "https://upstream.example/authorize".into(),
-                Hidden::new("v"),
-            ))
-        }
-        fn exchange(&self, _: &str, _: &Hidden) -> Result<UpstreamTokens, String> {
-            Err("not used".into())
-        }
-        fn refresh(&self, r: &Hidden) -> Result<UpstreamTokens, String> {
-            assert_eq!(r.expose(), "up-refresh-1");
-            std::thread::sleep(Duration::from_millis(50));
-            self.refreshes.fetch_add(1, Ordering::SeqCst);
-            if self.fail {
-                return Err("refused".into());
-            }
-            Ok(UpstreamTokens {
-                access_token: Hidden::new("up-access-2"),
-                refresh_token: None,
-                expires_in: Duration::from_secs(3600),
-                cloud_id: None,
-            })
-        }
-    }
-
-    /// A proxy holding one grant whose Atlassian token expires in `left`, and its token.
-    fn with_grant(fail: bool, left: Duration, expired: bool) -> (OAuthProxy, Arc<AtomicUsize>) {
-        let refreshes = Arc::new(AtomicUsize::new(0));
-        let settings = ProxySettings {
-            allowed_redirect_uris: vec![],
-            allowed_grant_types: vec!["authorization_code".into()],
-            require_consent: true,
-            callback_path: "/callback".into(),
-        };
-        let fake = Fake {
-            refreshes: refreshes.clone(),
-            fail,
-        };
-        let proxy = OAuthProxy::new(settings, Box::new(fake));
-        let now = Instant::now();
-        let expires_at = if expired {
-            now.checked_sub(Duration::from_secs(1)).unwrap_or(now)
-        } else {
-            now + left
-        };
-        let upstream = UpstreamState {
-            access: Hidden::new("up-access-1"),
-            refresh: Some(Hidden::new("up-refresh-1")),
-            expires_at,
-            cloud_id: Some("cloud-1".into()),
-        };
-        let digest = codec::sha256_b64(b"proxy-token");
-        let mut t = proxy.tables();
-        let token_ref = TokenRef {
-            grant_id: "g1".into(),
-            client_id: "c1".into(),
-        };
-        t.access.insert(digest.clone(), token_ref, ACCESS_TTL);
-        let grant = Grant {
-            access_digest: digest,
-            refresh_digest: None,
-            upstream: Arc::new(Mutex::new(upstream)),
-        };
-        t.grants.insert("g1".into(), grant, ACCESS_TTL);
-        drop(t);
-        (proxy, refreshes)
-    }
-
-    #[test]
-    fn near_expiry_one_refresh_serves_every_concurrent_call() {
-        let (proxy, refreshes) = with_grant(false, Duration::from_secs(60), false);
-        let proxy = Arc::new(proxy);
-        let handles: Vec<_> = (0..8)
-            .map(|_| {
-                let p = proxy.clone();
-                std::thread::spawn(move || p.resolve("proxy-token").unwrap())
-            })
-            .collect();
-        for h in handles {
-            let r = h.join().unwrap();
-            assert_eq!(r.access.expose(), "up-access-2");
-            assert_eq!(r.cloud_id.as_deref(), Some("cloud-1"));
-            assert_eq!(r.grant, "g1");
-        }
-        assert_eq!(refreshes.load(Ordering::SeqCst), 1);
-        assert!(proxy.resolve("another-token").is_none());
-    }
-
-    #[test]
-    fn a_failed_refresh_keeps_a_live_token_and_ends_an_expired_grant() {
-        let (proxy, _) = with_grant(true, Duration::from_secs(60), false);
-        let r = proxy.resolve("proxy-token").unwrap();
-        assert_eq!(r.access.expose(), "up-access-1");
-        let (proxy, refreshes) = with_grant(true, Duration::ZERO, true);
-        assert!(proxy.resolve("proxy-token").is_none());
-        assert!(proxy.resolve("proxy-token").is_none(), "the grant is gone");
-        assert_eq!(refreshes.load(Ordering::SeqCst), 1);
-        // A token far from expiry is used as is.
-        let (proxy, refreshes) = with_grant(false, Duration::from_secs(3000), false);
-        assert_eq!(
-            proxy.resolve("proxy-token").unwrap().access.expose(),
-            "up-access-1"
-        );
-        assert_eq!(refreshes.load(Ordering::SeqCst), 0);
-        assert!(format!("{:?}", proxy.resolve("proxy-token")).contains("***"));
-        assert!(!format!("{:?}", proxy.resolve("proxy-token")).contains("up-access"));
-    }
-}
+mod tests;

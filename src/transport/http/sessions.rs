@@ -476,6 +476,7 @@ mod tests {
             authorization: Some("Bearer a".into()),
             headers: vec![("x-request-id".into(), "1".into())],
             principal: None,
+            token_site: None,
         };
         let mut b = a.clone();
         b.headers[0].1 = "2".into();

@@ -3,18 +3,60 @@
 //! that goes back to the client as `error=`), shows the consent page when
 //! ATLASSIAN_OAUTH_REQUIRE_CONSENT is on (`POST /authorize` is the user's answer, carrying a
 //! single-use CSRF token that must match the page's cookie), then sends the browser to
-//! Atlassian with our own `state` and PKCE pair. Atlassian's callback ends at the path of
-//! ATLASSIAN_OAUTH_REDIRECT_URI: the code is exchanged there, the user's tokens stay here, and
-//! the browser goes back to the client with a short-lived, single-use code of ours.
+//! Atlassian with our own `state` and PKCE pair, and a cookie of its own that binds the sign-in
+//! to that browser. Atlassian's callback ends at the path of ATLASSIAN_OAUTH_REDIRECT_URI: it is
+//! refused unless it comes back in the browser holding that cookie (else someone could start a
+//! sign-in, consent, and hand Atlassian's authorize URL to a victim whose approval would then
+//! land at the attacker's client); the code is exchanged there, the user's tokens stay here,
+//! and the browser goes back to the client with a short-lived, single-use code of ours.
 
 use std::time::{Duration, Instant};
 
 use super::codec::{self, field, html, with_query};
 use super::tables::{AuthRequest, CLIENT_TTL, CODE_TTL, Code, Flight, PENDING_TTL, UpstreamState};
-use super::{OAuthProxy, Reply};
+use super::{ExchangeError, OAuthProxy, Reply};
 
 /// The cookie that binds a consent form to the browser the page was shown to.
 const CONSENT_COOKIE: &str = "mcp_oauth_consent";
+/// The cookie that binds a sign-in at Atlassian to the browser sent there: one per sign-in
+/// (the name ends with a tag of our `state`), so two sign-ins in one browser do not collide.
+const FLIGHT_COOKIE: &str = "mcp_oauth_flight";
+
+/// A `Set-Cookie` value for the public base `issuer` (an empty `value` and a zero `max_age`
+/// clear it). Over https: `Secure` and the `__Host-` prefix, which requires `Path=/` and no
+/// `Domain`, so no other host or path can plant or read it; over http (a loopback listener):
+/// `path`.
+fn set_cookie(
+    issuer: &str,
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age: Duration,
+    same_site: &str,
+) -> String {
+    let (name, path, secure) = match issuer.starts_with("https://") {
+        true => (format!("__Host-{name}"), "/", "; Secure"),
+        false => (name.to_string(), path, ""),
+    };
+    format!(
+        "{name}={value}; Path={path}; Max-Age={}; HttpOnly; SameSite={same_site}{secure}",
+        max_age.as_secs()
+    )
+}
+
+/// The name a cookie is sent back under (see [`set_cookie`]).
+fn cookie_name(issuer: &str, name: &str) -> String {
+    match issuer.starts_with("https://") {
+        true => format!("__Host-{name}"),
+        false => name.to_string(),
+    }
+}
+
+/// The flight cookie's name for our upstream `state`.
+fn flight_cookie(state: &str) -> String {
+    let digest = codec::sha256_b64(state.as_bytes());
+    format!("{FLIGHT_COOKIE}_{}", &digest[..12])
+}
 
 /// A small self-contained page (no scripts, no external resources).
 fn page(status: u16, title: &str, body: &str) -> Reply {
@@ -76,7 +118,7 @@ fn cookie<'a>(header: Option<&'a str>, name: &str) -> Option<&'a str> {
 
 impl OAuthProxy {
     /// `GET /authorize` with its query string parsed.
-    pub(super) fn authorize(&self, query: &str, issuer: &str) -> Reply {
+    pub(super) fn authorize(&self, query: &str, issuer: &str, resource: &str) -> Reply {
         let q = match codec::parse_form(query) {
             Ok(q) => q,
             Err(e) => return error_page(400, &format!("The request is malformed: {e}.")),
@@ -115,6 +157,14 @@ impl OAuthProxy {
                 issuer,
                 "unsupported_response_type",
                 "response_type must be code",
+            );
+        }
+        if !super::resource_ok(field(&q, "resource"), resource) {
+            return client_error(
+                &request,
+                issuer,
+                "invalid_target",
+                &format!("the only resource here is {resource}"),
             );
         }
         if !client.grant_types.iter().any(|g| g == "authorization_code") {
@@ -165,20 +215,11 @@ Confluence on your behalf through this MCP server.</p>\
             upstream = html(&self.upstream.name()),
             host = html(&host),
         );
-        // Behind a reverse proxy the public base may have a path: the cookie follows it.
+        // Over http, behind a reverse proxy the public base may have a path: the cookie follows
+        // it; over https it is a `__Host-` cookie (Path=/).
         let path = format!("{}/authorize", base_path(issuer));
-        let secure = if issuer.starts_with("https://") {
-            "; Secure"
-        } else {
-            ""
-        };
-        page(200, "Allow access?", &body).header(
-            "Set-Cookie",
-            format!(
-                "{CONSENT_COOKIE}={csrf}; Path={path}; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
-                PENDING_TTL.as_secs()
-            ),
-        )
+        let cookie = set_cookie(issuer, CONSENT_COOKIE, &csrf, &path, PENDING_TTL, "Strict");
+        page(200, "Allow access?", &body).header("Set-Cookie", cookie)
     }
 
     /// `POST /authorize`: the answer on the consent page.
@@ -188,7 +229,7 @@ Confluence on your behalf through this MCP server.</p>\
             Err(e) => return error_page(400, &format!("The form is malformed: {e}.")),
         };
         let csrf = field(&form, "csrf").unwrap_or_default();
-        let bound = cookie(cookies, CONSENT_COOKIE)
+        let bound = cookie(cookies, &cookie_name(issuer, CONSENT_COOKIE))
             .is_some_and(|c| codec::same(c.as_bytes(), csrf.as_bytes()));
         if csrf.is_empty() || !bound {
             return error_page(
@@ -206,10 +247,8 @@ Confluence on your behalf through this MCP server.</p>\
                 "This consent page was already answered or has expired.",
             );
         };
-        let cleared = format!(
-            "{CONSENT_COOKIE}=; Path={}/authorize; Max-Age=0; HttpOnly",
-            base_path(issuer)
-        );
+        let path = format!("{}/authorize", base_path(issuer));
+        let cleared = set_cookie(issuer, CONSENT_COOKIE, "", &path, Duration::ZERO, "Strict");
         let reply = match field(&form, "decision") {
             Some("allow") => self.to_upstream(request, issuer),
             _ => client_error(&request, issuer, "access_denied", "the user denied access"),
@@ -222,11 +261,27 @@ Confluence on your behalf through this MCP server.</p>\
         let Ok(state) = codec::random_token(24) else {
             return client_error(&request, issuer, "server_error", "no random value");
         };
+        let Ok(browser) = codec::random_token(32) else {
+            return client_error(&request, issuer, "server_error", "no random value");
+        };
         match self.upstream.begin(&state) {
             Ok((url, verifier)) => {
-                let flight = Flight { request, verifier };
+                // Lax: Atlassian's redirect back is a top-level cross-site GET.
+                let cookie = set_cookie(
+                    issuer,
+                    &flight_cookie(&state),
+                    &browser,
+                    &self.settings.callback_path,
+                    PENDING_TTL,
+                    "Lax",
+                );
+                let flight = Flight {
+                    request,
+                    verifier,
+                    browser: codec::sha256_b64(browser.as_bytes()),
+                };
                 self.tables().flights.insert(state, flight, PENDING_TTL);
-                Reply::redirect(url)
+                Reply::redirect(url).header("Set-Cookie", cookie)
             }
             Err(e) => {
                 log::error!("OAuth proxy: cannot start the Atlassian sign-in: {e}");
@@ -240,17 +295,52 @@ Confluence on your behalf through this MCP server.</p>\
         }
     }
 
-    /// Atlassian's redirect back to us (the path of ATLASSIAN_OAUTH_REDIRECT_URI).
-    pub(super) fn callback(&self, query: &str, issuer: &str) -> Reply {
+    /// Atlassian's redirect back to us (the path of ATLASSIAN_OAUTH_REDIRECT_URI), with the
+    /// request's `Cookie` header.
+    pub(super) fn callback(&self, query: &str, issuer: &str, cookies: Option<&str>) -> Reply {
         let q = codec::parse_form(query).unwrap_or_default();
-        let Some(flight) = field(&q, "state").and_then(|s| self.tables().flights.take(s)) else {
+        let state = field(&q, "state").unwrap_or_default();
+        // Taken whatever happens next: a sign-in comes back once.
+        let Some(flight) = self.tables().flights.take(state) else {
             return error_page(
                 400,
                 "This sign-in is unknown or has expired (it must finish within 10 minutes, once).",
             );
         };
+        let name = flight_cookie(state);
+        let cleared = set_cookie(
+            issuer,
+            &name,
+            "",
+            &self.settings.callback_path,
+            Duration::ZERO,
+            "Lax",
+        );
+        let bound = cookie(cookies, &cookie_name(issuer, &name)).is_some_and(|v| {
+            codec::same(
+                codec::sha256_b64(v.as_bytes()).as_bytes(),
+                flight.browser.as_bytes(),
+            )
+        });
+        let reply = if bound {
+            self.finish(flight, &q, issuer)
+        } else {
+            log::warn!(
+                "OAuth proxy: refused a sign-in of client {} that came back in another browser than the one sent to Atlassian",
+                flight.request.client_id
+            );
+            error_page(
+                400,
+                "This sign-in was not started in this browser, so it cannot finish here. If you did not start it yourself, someone may have sent you the link: nothing was granted.",
+            )
+        };
+        reply.header("Set-Cookie", cleared)
+    }
+
+    /// The rest of the callback, once it is known to come from the right browser.
+    fn finish(&self, flight: Flight, q: &[(String, String)], issuer: &str) -> Reply {
         let request = flight.request;
-        if let Some(err) = field(&q, "error") {
+        if let Some(err) = field(q, "error") {
             log::info!("OAuth proxy: Atlassian answered the sign-in with {err}");
             return client_error(
                 &request,
@@ -259,11 +349,20 @@ Confluence on your behalf through this MCP server.</p>\
                 "the sign-in at Atlassian was refused",
             );
         }
-        let Some(code) = field(&q, "code") else {
+        let Some(code) = field(q, "code") else {
             return client_error(&request, issuer, "server_error", "Atlassian sent no code");
         };
         let tokens = match self.upstream.exchange(code, &flight.verifier) {
             Ok(t) => t,
+            Err(ExchangeError::Refused(why)) => {
+                log::warn!("OAuth proxy: a sign-in was refused: {why}");
+                return error_page(
+                    403,
+                    &format!(
+                        "You signed in at Atlassian, but this server cannot use that sign-in: {why}."
+                    ),
+                );
+            }
             Err(e) => {
                 log::warn!("OAuth proxy: the code exchange at Atlassian failed: {e}");
                 return client_error(&request, issuer, "server_error", "the code exchange failed");
@@ -276,7 +375,8 @@ Confluence on your behalf through this MCP server.</p>\
             access: tokens.access_token,
             refresh: tokens.refresh_token,
             expires_at: Instant::now() + tokens.expires_in.min(Duration::from_secs(366 * 86400)),
-            cloud_id: tokens.cloud_id,
+            site: tokens.site,
+            failed_at: None,
         };
         let mut params = vec![("code", ours.as_str())];
         if let Some(s) = &request.state {

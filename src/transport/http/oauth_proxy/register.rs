@@ -18,9 +18,15 @@ const MAX_REDIRECTS: usize = 10;
 pub const AUTH_METHODS: [&str; 3] = ["none", "client_secret_post", "client_secret_basic"];
 
 /// `scheme://authority` and the rest (path and query) of a URI; `None` when it is not absolute,
-/// has a fragment, user info, whitespace or control characters.
+/// has a fragment, user info, whitespace, control or non-ASCII characters (an IRI, or look-alike
+/// letters, would be compared and shown differently than a browser resolves it).
 fn split(uri: &str) -> Option<(String, String, Option<String>, String)> {
-    if uri.contains('#') || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if uri.contains('#')
+        || !uri.is_ascii()
+        || uri
+            .chars()
+            .any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
+    {
         return None;
     }
     let (scheme, rest) = uri.split_once("://")?;
@@ -38,11 +44,14 @@ fn split(uri: &str) -> Option<(String, String, Option<String>, String)> {
     }
     let (host, port) = match authority.strip_prefix('[') {
         Some(v6) => {
+            // After `]`: nothing, or a port (digits; `*` in a pattern).
             let (h, after) = v6.split_once(']')?;
-            (
-                format!("[{h}]"),
-                after.strip_prefix(':').map(str::to_string),
-            )
+            let port = match after.strip_prefix(':') {
+                None if after.is_empty() => None,
+                Some(p) if p == "*" || p.bytes().all(|b| b.is_ascii_digit()) => Some(p),
+                _ => return None,
+            };
+            (format!("[{h}]"), port.map(str::to_string))
         }
         None => match authority.rsplit_once(':') {
             Some((h, p)) => (h.to_string(), Some(p.to_string())),
@@ -81,6 +90,38 @@ pub fn redirect_allowed(pattern: &str, uri: &str) -> bool {
     };
     let path_ok = matches!(p.3.as_str(), "" | "/") || p.3 == u.3;
     p.0 == u.0 && p.1 == u.1 && port_ok && path_ok
+}
+
+/// A registration refused for now: 503 or 429, with `Retry-After` (RFC 7591 error object).
+pub fn busy(description: &str) -> Reply {
+    Reply::json(
+        503,
+        json!({"error": "temporarily_unavailable", "error_description": description}),
+    )
+    .no_store()
+    .header("Retry-After", "60".into())
+}
+
+/// True for Unicode format characters (general category Cf): bidirectional controls, zero-width
+/// characters, soft hyphen, tags and the like, which can make a name read differently from
+/// what it is.
+fn is_format(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2
+        | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
+        | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F
+        | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
+}
+
+/// A client name as shown and logged: control and format characters removed, trimmed; `None`
+/// when nothing is left.
+fn clean_name(name: &str) -> Option<String> {
+    let kept: String = name
+        .chars()
+        .filter(|&c| !c.is_control() && !is_format(c))
+        .collect();
+    let kept = kept.trim();
+    (!kept.is_empty()).then(|| kept.to_string())
 }
 
 fn refuse(code: &str, description: &str) -> Reply {
@@ -139,7 +180,9 @@ impl OAuthProxy {
             if split(uri).is_none() {
                 return refuse(
                     "invalid_redirect_uri",
-                    &format!("{uri:?} is not an absolute URI without fragment and user info"),
+                    &format!(
+                        "{uri:?} is not an absolute ASCII URI without fragment and user info (percent-encode other characters)"
+                    ),
                 );
             }
             let allowed = self
@@ -205,7 +248,7 @@ impl OAuthProxy {
         };
         let name = match meta.get("client_name") {
             None | Some(Value::Null) => None,
-            Some(Value::String(n)) if n.chars().count() <= 200 => Some(n.clone()),
+            Some(Value::String(n)) if n.chars().count() <= 200 => clean_name(n),
             Some(_) => {
                 return refuse(
                     "invalid_client_metadata",
@@ -224,10 +267,21 @@ impl OAuthProxy {
             redirect_uris: redirect_uris.clone(),
             grant_types: grant_types.clone(),
             name: name.clone(),
+            granted: false,
         };
-        self.tables().clients.insert(id.clone(), client, CLIENT_TTL);
+        let mut t = self.tables();
+        if !t.room_for_a_client() {
+            drop(t);
+            log::warn!(
+                "OAuth proxy: refused a registration: the client table is full of clients with live grants"
+            );
+            return busy("the server has no room for another client now");
+        }
+        t.clients.insert(id.clone(), client, CLIENT_TTL);
+        drop(t);
+        // Debug-escaped: a name cannot forge log lines or reorder them on a terminal.
         log::info!(
-            "OAuth proxy: registered client {id} ({})",
+            "OAuth proxy: registered client {id} ({:?})",
             name.as_deref().unwrap_or("no name")
         );
         let issued = std::time::SystemTime::now()
@@ -258,6 +312,24 @@ impl OAuthProxy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_names_lose_control_and_format_characters() {
+        assert_eq!(
+            clean_name("Good\u{202E}tneilC\u{202C} app\u{200B}\u{2066}x\u{2069}").as_deref(),
+            Some("GoodtneilC appx")
+        );
+        assert_eq!(
+            clean_name("a\nb\u{7}\u{AD}c\u{FEFF}").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(clean_name("\u{200F}\u{E0041} ").as_deref(), None);
+        assert_eq!(
+            clean_name("Claude – Ünïcode").as_deref(),
+            Some("Claude – Ünïcode")
+        );
+        assert!(format!("{:?}", "a\nb").contains("\\n"));
+    }
 
     #[test]
     fn redirect_patterns() {
@@ -292,6 +364,15 @@ mod tests {
             "https://chatgpt.com/connector_platform_oauth_redirect?x=1"
         ));
         assert!(redirect_allowed("http://[::1]:*", "http://[::1]:5000/cb"));
+        assert!(redirect_allowed("http://[::1]:*", "http://[::1]/cb"));
+        for junk in [
+            "http://[::1]evil/cb",
+            "http://[::1].evil.example/cb",
+            "http://[::1]:5000x/cb",
+            "http://[::1]x:5000/cb",
+        ] {
+            assert!(!redirect_allowed("http://[::1]:*", junk), "{junk}");
+        }
         assert!(redirect_allowed(
             "cursor://anysphere.cursor-retrieval/cb",
             "cursor://anysphere.cursor-retrieval/cb"

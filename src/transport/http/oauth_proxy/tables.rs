@@ -1,15 +1,21 @@
 //! What the OAuth proxy remembers, all in memory and all bounded: registered clients, consent
 //! pages waiting for an answer, sign-ins waiting for Atlassian's callback, authorization codes,
 //! and grants with their access and refresh tokens. Every table has a cap and every entry an
-//! expiry; at the cap the least recently used entry goes first. Tokens, codes and CSRF values
-//! are stored under their SHA-256 digest, never as themselves.
+//! expiry; at the cap the least recently used entry goes first, except for clients: one with a
+//! live grant is never dropped to make room (registration is refused instead), and one never
+//! used goes before one that was. Also the per-address rate limit of registrations. Tokens,
+//! codes and CSRF values are stored under their SHA-256 digest, never as themselves.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::Hidden;
+use crate::mcp::TokenSite;
 
+/// Rotated refresh tokens remembered per grant.
+pub const MAX_RETIRED: usize = 8;
 /// Registered clients kept at most; the least recently used is forgotten first.
 pub const MAX_CLIENTS: usize = 1_000;
 /// Consent pages, sign-ins in flight and unredeemed codes, each at most.
@@ -73,6 +79,41 @@ impl<V> Table<V> {
         self.map.insert(key, entry);
     }
 
+    /// Make room for one more entry: drop expired ones, then, at the cap, the one `rank` ranks
+    /// lowest (least recently used among equals); entries it ranks `None` are kept. False
+    /// when the table is full of those.
+    pub fn make_room(&mut self, rank: impl Fn(&V) -> Option<u8>) -> bool {
+        let now = Instant::now();
+        if self.map.len() < self.cap {
+            return true;
+        }
+        self.map.retain(|_, e| e.expires > now);
+        if self.map.len() < self.cap {
+            return true;
+        }
+        let victim = self
+            .map
+            .iter()
+            .filter_map(|(k, e)| rank(&e.value).map(|r| (r, e.used, k)))
+            .min()
+            .map(|(_, _, k)| k.clone());
+        victim.is_some_and(|k| self.map.remove(&k).is_some())
+    }
+
+    /// True at the cap (expired entries included).
+    pub fn full(&self) -> bool {
+        self.map.len() >= self.cap
+    }
+
+    /// The live entries.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        let now = Instant::now();
+        self.map
+            .values()
+            .filter(move |e| e.expires > now)
+            .map(|e| &e.value)
+    }
+
     /// The live entry under `key`, marked used.
     pub fn get(&mut self, key: &str) -> Option<&mut V> {
         let now = Instant::now();
@@ -120,6 +161,8 @@ pub struct Client {
     pub redirect_uris: Vec<String>,
     pub grant_types: Vec<String>,
     pub name: Option<String>,
+    /// A grant was issued to it once (then it is dropped after never-used ones).
+    pub granted: bool,
 }
 
 /// An authorization request that passed its checks.
@@ -139,6 +182,9 @@ pub struct AuthRequest {
 pub struct Flight {
     pub request: AuthRequest,
     pub verifier: Hidden,
+    /// Digest of the random value of the cookie set in the browser that was sent to
+    /// Atlassian: the callback must come back from that browser.
+    pub browser: String,
 }
 
 /// An authorization code of ours, keyed by its digest.
@@ -151,21 +197,50 @@ pub struct Code {
 }
 
 /// The user's Atlassian tokens behind one grant; never sent to clients.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct UpstreamState {
     pub access: Hidden,
     pub refresh: Option<Hidden>,
     pub expires_at: Instant,
-    pub cloud_id: Option<String>,
+    pub site: Option<TokenSite>,
+    /// When a refresh last failed (cleared by a successful one).
+    pub failed_at: Option<Instant>,
+}
+
+/// A grant's Atlassian tokens and the lock its refreshes take, apart: reading the tokens never
+/// waits for a refresh at Atlassian.
+#[derive(Debug)]
+pub struct UpstreamCell {
+    /// Held only to read or write the tokens, never across a network call.
+    pub state: Mutex<UpstreamState>,
+    /// Held while the tokens are refreshed at Atlassian.
+    pub refreshing: Mutex<()>,
+}
+
+impl UpstreamCell {
+    pub fn new(state: UpstreamState) -> Arc<UpstreamCell> {
+        Arc::new(UpstreamCell {
+            state: Mutex::new(state),
+            refreshing: Mutex::new(()),
+        })
+    }
+
+    /// A copy of the tokens now.
+    pub fn now(&self) -> UpstreamState {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
 /// One client's sign-in of one user: the tokens we issued and the Atlassian tokens they stand
-/// for. The upstream tokens have their own lock, so a refresh at Atlassian blocks only the
-/// calls of this grant.
+/// for.
 pub struct Grant {
+    pub client_id: String,
     pub access_digest: String,
     pub refresh_digest: Option<String>,
-    pub upstream: Arc<Mutex<UpstreamState>>,
+    /// Digests of its refresh tokens already rotated away, newest last (at most
+    /// [`MAX_RETIRED`]): one presented again revokes the grant.
+    pub retired: Vec<String>,
+    pub upstream: Arc<UpstreamCell>,
 }
 
 /// A token of ours, keyed by its digest: the grant it belongs to.
@@ -186,6 +261,8 @@ pub struct Tables {
     pub grants: Table<Grant>,
     pub access: Table<TokenRef>,
     pub refresh: Table<TokenRef>,
+    /// Refresh tokens rotated away, by digest: their grant, to revoke on reuse.
+    pub retired: Table<TokenRef>,
 }
 
 impl Default for Tables {
@@ -198,19 +275,83 @@ impl Default for Tables {
             grants: Table::new(MAX_GRANTS),
             access: Table::new(MAX_GRANTS),
             refresh: Table::new(MAX_GRANTS),
+            retired: Table::new(MAX_GRANTS),
         }
     }
 }
 
 impl Tables {
-    /// Drop a grant and both of its tokens.
+    /// Default tables with room for `cap` clients (tests).
+    #[cfg(test)]
+    pub fn with_client_cap(cap: usize) -> Tables {
+        Tables {
+            clients: Table::new(cap),
+            ..Tables::default()
+        }
+    }
+
+    /// Room for one more client, if there is: never at the cost of a client with a live grant,
+    /// never-used registrations first.
+    pub fn room_for_a_client(&mut self) -> bool {
+        if !self.clients.full() {
+            return true;
+        }
+        let live: std::collections::HashSet<&str> =
+            self.grants.values().map(|g| g.client_id.as_str()).collect();
+        let live: std::collections::HashSet<String> = live.into_iter().map(String::from).collect();
+        self.clients
+            .make_room(|c| (!live.contains(&c.id)).then_some(u8::from(c.granted)))
+    }
+
+    /// Drop a grant, both of its tokens and those it rotated away.
     pub fn revoke(&mut self, grant_id: &str) {
         if let Some(g) = self.grants.take(grant_id) {
             self.access.remove(&g.access_digest);
             if let Some(r) = &g.refresh_digest {
                 self.refresh.remove(r);
             }
+            for r in &g.retired {
+                self.retired.remove(r);
+            }
         }
+    }
+}
+
+/// At most `max` events per `window` from one address (callers pass `door::peer_key`), for at
+/// most `peers` addresses at once (beyond: refused until windows end).
+pub struct RateLimit {
+    seen: HashMap<IpAddr, (Instant, u32)>,
+    max: u32,
+    window: Duration,
+    peers: usize,
+}
+
+impl RateLimit {
+    pub fn new(max: u32, window: Duration, peers: usize) -> Self {
+        RateLimit {
+            seen: HashMap::new(),
+            max,
+            window,
+            peers,
+        }
+    }
+
+    /// Count one event of `peer`; false when over its limit.
+    pub fn allow(&mut self, peer: IpAddr) -> bool {
+        let now = Instant::now();
+        let window = self.window;
+        if !self.seen.contains_key(&peer) && self.seen.len() >= self.peers {
+            self.seen.retain(|_, (start, _)| now < *start + window);
+            if self.seen.len() >= self.peers {
+                return false;
+            }
+        }
+        let (start, n) = self.seen.entry(peer).or_insert((now, 0));
+        if now >= *start + window {
+            (*start, *n) = (now, 0);
+        }
+        *n += 1;
+        *n <= self.max
     }
 }
 
@@ -238,5 +379,39 @@ mod tests {
         assert!(t.get("a").is_none());
         assert_eq!(t.take("c"), Some(3));
         assert_eq!(t.take("c"), None);
+    }
+
+    #[test]
+    fn rate_limits_count_per_address_within_a_window() {
+        let mut r = RateLimit::new(2, Duration::from_millis(50), 2);
+        let (a, b, c): (IpAddr, IpAddr, IpAddr) = (
+            "10.0.0.1".parse().unwrap(),
+            "10.0.0.2".parse().unwrap(),
+            "10.0.0.3".parse().unwrap(),
+        );
+        assert!(r.allow(a) && r.allow(a) && !r.allow(a));
+        assert!(r.allow(b));
+        assert!(!r.allow(c), "no room for a third address");
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(r.allow(c) && r.allow(a), "windows ended");
+    }
+
+    #[test]
+    fn clients_with_live_grants_are_never_dropped_for_room() {
+        let mut t: Table<(bool, bool)> = Table::new(2); // (granted, live grant)
+        let rank = |v: &(bool, bool)| (!v.1).then_some(u8::from(v.0));
+        t.insert("used".into(), (true, false), Duration::from_secs(60));
+        t.insert("fresh".into(), (false, false), Duration::from_secs(60));
+        assert!(t.make_room(rank));
+        assert!(
+            t.get("fresh").is_none() && t.get("used").is_some(),
+            "never-used first"
+        );
+        t.insert("live".into(), (true, true), Duration::from_secs(60));
+        assert!(t.make_room(rank));
+        assert!(t.get("used").is_none() && t.get("live").is_some());
+        t.insert("live2".into(), (true, true), Duration::from_secs(60));
+        assert!(!t.make_room(rank), "full of clients with live grants");
+        assert_eq!(t.len(), 2);
     }
 }

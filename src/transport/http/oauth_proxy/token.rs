@@ -1,16 +1,17 @@
 //! The token endpoint of the OAuth proxy (`POST /token`, form-encoded, RFC 6749 §3.2): the
 //! `authorization_code` grant (the code is single-use and bound to its client, redirect URI and
 //! PKCE S256 challenge; a code presented twice also revokes what it granted) and the
-//! `refresh_token` grant (rotating: each refresh token works once and only for its client).
+//! `refresh_token` grant (rotating: each refresh token works once and only for its client; one
+//! presented again after its rotation revokes the whole grant, RFC 9700 §4.14.2).
 //! Both answer with opaque random tokens of ours; Atlassian's tokens stay on the server.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde_json::json;
 
 use super::codec::{self, field};
 use super::tables::{
-    ACCESS_TTL, CLIENT_TTL, CODE_TTL, Code, Grant, REFRESH_TTL, TokenRef, UpstreamState,
+    ACCESS_TTL, CLIENT_TTL, CODE_TTL, Code, Grant, MAX_RETIRED, REFRESH_TTL, TokenRef, UpstreamCell,
 };
 use super::{OAuthProxy, Reply};
 
@@ -35,7 +36,7 @@ fn invalid_grant(description: &str) -> Reply {
 
 impl OAuthProxy {
     /// `POST /token` with the body read and the `Authorization` header, if any.
-    pub(super) fn token(&self, body: &[u8], authorization: Option<&str>) -> Reply {
+    pub(super) fn token(&self, body: &[u8], authorization: Option<&str>, resource: &str) -> Reply {
         let form = match std::str::from_utf8(body)
             .map_err(|_| "the body is not UTF-8".to_string())
             .and_then(codec::parse_form)
@@ -47,6 +48,10 @@ impl OAuthProxy {
             Ok(id) => id,
             Err(reply) => return reply,
         };
+        if !super::resource_ok(field(&form, "resource"), resource) {
+            let only = format!("the only resource here is {resource}");
+            return error(400, "invalid_target", &only);
+        }
         let grant_type = field(&form, "grant_type").unwrap_or_default();
         if !self
             .settings
@@ -93,6 +98,14 @@ impl OAuthProxy {
             .and_then(|a| a.trim().split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
             .map(|(_, v)| v.trim());
+        // RFC 6749 §2.3: one authentication method per request.
+        if basic.is_some() && field(form, "client_secret").is_some() {
+            return Err(error(
+                400,
+                "invalid_request",
+                "send the client secret either with HTTP Basic or in the body, not both",
+            ));
+        }
         let (id, secret, method) = match basic {
             Some(b) => {
                 let pair = crate::mcp::content::base64_decode(b)
@@ -182,13 +195,9 @@ impl OAuthProxy {
         };
         t.codes.insert(key, spent, CODE_TTL);
         let with_refresh = self.refreshable(&mut t, client_id);
-        issue(
-            &mut t,
-            grant_id,
-            client_id,
-            upstream_arc(upstream),
-            with_refresh,
-        )
+        let retired = Vec::new();
+        let upstream = UpstreamCell::new(upstream);
+        issue_tokens(&mut t, grant_id, client_id, upstream, with_refresh, retired)
     }
 
     /// The `refresh_token` grant: rotate both tokens of the grant.
@@ -199,6 +208,14 @@ impl OAuthProxy {
         let key = codec::sha256_b64(token.as_bytes());
         let mut t = self.tables();
         let Some(found) = t.refresh.get(&key).cloned() else {
+            // A rotated token comes back: it leaked, or the client replays it. Either way the
+            // grant can no longer be trusted (RFC 9700 §4.14.2).
+            if let Some(old) = t.retired.take(&key) {
+                t.revoke(&old.grant_id);
+                log::warn!(
+                    "OAuth proxy: a rotated refresh token was presented again; its grant is revoked"
+                );
+            }
             return invalid_grant("the refresh token is unknown, expired or already used");
         };
         if found.client_id != client_id {
@@ -210,7 +227,21 @@ impl OAuthProxy {
         };
         t.access.remove(&old.access_digest);
         t.refresh.remove(&key);
-        issue(&mut t, found.grant_id, client_id, old.upstream, true)
+        let mut retired = old.retired;
+        retired.push(key.clone());
+        t.retired.insert(key, found.clone(), REFRESH_TTL);
+        if retired.len() > MAX_RETIRED {
+            let oldest = retired.remove(0);
+            t.retired.remove(&oldest);
+        }
+        issue_tokens(
+            &mut t,
+            found.grant_id,
+            client_id,
+            old.upstream,
+            true,
+            retired,
+        )
     }
 
     fn refreshable(&self, t: &mut super::tables::Tables, client_id: &str) -> bool {
@@ -224,17 +255,14 @@ impl OAuthProxy {
     }
 }
 
-fn upstream_arc(u: UpstreamState) -> Arc<Mutex<UpstreamState>> {
-    Arc::new(Mutex::new(u))
-}
-
 /// New tokens for a grant: stored under their digests, sent once.
-fn issue(
+fn issue_tokens(
     t: &mut super::tables::Tables,
     grant_id: String,
     client_id: &str,
-    upstream: Arc<Mutex<UpstreamState>>,
+    upstream: Arc<UpstreamCell>,
     with_refresh: bool,
+    retired: Vec<String>,
 ) -> Reply {
     let (Ok(access), Ok(refresh)) = (codec::random_token(32), codec::random_token(32)) else {
         return error(500, "server_error", "no random value");
@@ -255,9 +283,14 @@ fn issue(
     } else {
         ACCESS_TTL
     };
+    if let Some(c) = t.clients.get(client_id) {
+        c.granted = true;
+    }
     let grant = Grant {
+        client_id: client_id.to_string(),
         access_digest,
         refresh_digest,
+        retired,
         upstream,
     };
     t.grants.insert(grant_id, grant, life);
