@@ -178,6 +178,21 @@ fn registrations_are_rate_limited_per_address() {
 }
 
 #[test]
+fn sign_ins_are_rate_limited_per_address() {
+    // Each started sign-in holds a consent page in a table all users share.
+    let p = Proxy::start("cloud", &[]);
+    let client = p.public_client();
+    for i in 0..60 {
+        let a = p.get(&p.authorize_url(&client, &format!("st-{i}")));
+        assert_eq!(a.status, 200, "sign-in {i}: {}", a.body);
+    }
+    let a = p.get(&p.authorize_url(&client, "one-too-many"));
+    assert_eq!(a.status, 429, "{}", a.body);
+    assert_eq!(a.header("retry-after"), Some("60"));
+    assert!(a.header("location").is_none());
+}
+
+#[test]
 fn a_proxy_reachable_from_other_machines_needs_its_public_url() {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};

@@ -41,7 +41,10 @@ const REFRESH_BACKOFF: Duration = Duration::from_secs(30);
 const MAX_REFRESHES: usize = 2;
 /// Registrations one client address (IPv6: one /64) may make per minute.
 const REGISTRATIONS_PER_MINUTE: u32 = 20;
-/// Client addresses the registration rate limit tracks at once.
+/// Sign-ins one client address may start per minute (each holds a consent page or a pending
+/// sign-in, in tables shared by everyone).
+const SIGN_INS_PER_MINUTE: u32 = 60;
+/// Client addresses each rate limit tracks at once.
 const RATE_LIMITED_PEERS: usize = 10_000;
 /// Sign-ins finishing at once: each exchanges its code with Atlassian on a thread of its own,
 /// so a slow Atlassian never holds the HTTP dispatchers; more are asked to retry.
@@ -136,6 +139,8 @@ pub struct OAuthProxy {
     refreshes: AtomicUsize,
     /// Registrations per client address.
     registrations: Mutex<RateLimit>,
+    /// Sign-ins started (`GET /authorize`) per client address.
+    sign_ins: Mutex<RateLimit>,
 }
 
 impl fmt::Debug for OAuthProxy {
@@ -205,6 +210,11 @@ impl Reply {
     }
 }
 
+/// One more request from `peer` under `limit`, if it has room.
+fn allowed(limit: &Mutex<RateLimit>, peer: IpAddr) -> bool {
+    limit.lock().unwrap_or_else(|e| e.into_inner()).allow(peer)
+}
+
 fn send(req: Request, reply: Reply) {
     let headers: Vec<(&str, &str)> = reply
         .headers
@@ -235,6 +245,11 @@ impl OAuthProxy {
             refreshes: AtomicUsize::new(0),
             registrations: Mutex::new(RateLimit::new(
                 REGISTRATIONS_PER_MINUTE,
+                Duration::from_secs(60),
+                RATE_LIMITED_PEERS,
+            )),
+            sign_ins: Mutex::new(RateLimit::new(
+                SIGN_INS_PER_MINUTE,
                 Duration::from_secs(60),
                 RATE_LIMITED_PEERS,
             )),
@@ -364,6 +379,14 @@ impl OAuthProxy {
                 Err(_) => too_large(),
             }
             .header(any_origin.0, any_origin.1),
+            (Method::Get, "/authorize") if !allowed(&self.sign_ins, peer) => {
+                log::warn!("OAuth proxy: too many sign-ins started from {peer}");
+                Reply::html(
+                    429,
+                    format!("<!doctype html><title>Too many sign-ins</title><p>At most {SIGN_INS_PER_MINUTE} sign-ins a minute may start from one address. Try again in a minute.</p>"),
+                )
+                .header("Retry-After", "60".into())
+            }
             (Method::Get, "/authorize") => self.authorize(query, &base, &resource),
             (Method::Post, "/authorize") => match body(&mut req, token::MAX_BODY) {
                 Ok(b) => self.consent(&b, wire::header(&req, "Cookie"), &base),
@@ -375,8 +398,7 @@ impl OAuthProxy {
     }
 
     fn registration_allowed(&self, peer: IpAddr) -> bool {
-        let mut limit = self.registrations.lock().unwrap_or_else(|e| e.into_inner());
-        limit.allow(peer)
+        allowed(&self.registrations, peer)
     }
 
     /// The Atlassian token behind a proxy access token; `None` for an unknown or expired token,
