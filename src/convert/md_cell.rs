@@ -165,8 +165,21 @@ pub fn cell_html(body: &[Block], inline: &dyn Fn(&[Inline]) -> String, out: &mut
             }
             Block::Para(inl) | Block::Heading(_, inl) => inline(inl),
             other => {
+                // A cell is one line: the block's lines (a code block's, say) become `<br>`s.
                 let text = super::ast::blocks_text(std::slice::from_ref(other));
-                inline(&[Inline::Text(text, Marks::default())])
+                let mut lines = Vec::new();
+                for (i, line) in text
+                    .trim_end()
+                    .trim_start_matches('\n')
+                    .split('\n')
+                    .enumerate()
+                {
+                    if i > 0 {
+                        lines.push(Inline::Break);
+                    }
+                    lines.push(Inline::Text(line.to_owned(), Marks::default()));
+                }
+                inline(&lines)
             }
         };
         if text.is_empty() {

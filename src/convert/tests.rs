@@ -301,9 +301,10 @@ fn storage_tables_lists_and_sloppy_input() {
     let md = storage_to_markdown(
         "<table><tbody><tr><th>A</th><th>B</th></tr><tr><td><p>1</p></td><td>x &amp; y<br>z</td></tr></tbody></table><ul><li><p>a</p><ol start=\"4\"><li>b</li></ol></li></ul><p>AT&T <unclosed>",
     );
+    // A list starting at 4 cannot interrupt a paragraph in CommonMark: a blank line before it.
     assert_eq!(
         md,
-        "| A | B |\n| --- | --- |\n| 1 | x & y<br>z |\n\n- a\n  4. b\n\nAT&T\n"
+        "| A | B |\n| --- | --- |\n| 1 | x & y<br>z |\n\n- a\n\n  4. b\n\nAT&T\n"
     );
 }
 

@@ -123,7 +123,11 @@ fn list(ordered: bool, start: u64, items: &[Item], out: &mut String) {
         let mut body = String::new();
         for (j, b) in item.body.iter().enumerate() {
             if j > 0 {
-                let tight = matches!(b, Block::List { .. });
+                // A list follows the line before it directly only where CommonMark lets it
+                // interrupt a paragraph: bullets or a list starting at 1, first item not empty.
+                let tight = matches!(b, Block::List { ordered, start, items }
+                    if (!ordered || *start == 1)
+                        && items.first().is_some_and(|i| !i.body.is_empty()));
                 body.push_str(if tight { "\n" } else { "\n\n" });
             }
             block(b, &mut body);
@@ -506,7 +510,8 @@ fn code_span(text: &str) -> String {
 fn escape_inline(text: &str, ctx: Ctx, in_link: bool, line_start: bool) -> String {
     let mut s = escape_text(text, in_link);
     if ctx == Ctx::Cell {
-        s = s.replace('|', "\\|");
+        // A row is one line: a line break left in the text would end the table.
+        s = s.replace('|', "\\|").replace('\n', " ");
     }
     if line_start {
         s = escape_line_start(&s);

@@ -89,11 +89,12 @@ fn block(b: &Block, opts: &Options, out: &mut String) {
     }
 }
 
-/// A link target as wiki markup can hold it: `|` and `]` end it and `\\` escapes what follows
-/// (`…\\]` would not end it), so they are percent-encoded.
+/// A link target as wiki markup can hold it: `[` and `]` delimit it, `|` ends it and `\\` escapes
+/// what follows (`…\\]` would not end it), so they are percent-encoded.
 pub fn wiki_href(href: &str) -> String {
     href.replace('\\', "%5C")
         .replace('|', "%7C")
+        .replace('[', "%5B")
         .replace(']', "%5D")
 }
 
