@@ -158,7 +158,11 @@ fn render_field(
         "summary" | "labels" | "duedate" | "resolutiondate" | "created" | "updated" => (name.to_string(), scrub(v, 0)),
         "status" => {
             let mut s = json!({"name": v.get("name")});
-            if let Some(cat) = v.pointer("/statusCategory/name") {
+            // The category says nothing new when it is the status's own name ("Done").
+            if let Some(cat) = v
+                .pointer("/statusCategory/name")
+                .filter(|c| Some(*c) != v.get("name"))
+            {
                 s["category"] = cat.clone();
             }
             ("status".into(), s)
@@ -208,7 +212,8 @@ fn render_field(
         }
         _ => return None,
     };
-    Some(out)
+    // An empty list (no labels, no fix versions) is left out, like a null field: none set.
+    (!out.1.as_array().is_some_and(Vec::is_empty)).then_some(out)
 }
 
 /// When a comment was edited after it was written; `None` for one never edited.
@@ -338,5 +343,23 @@ mod tests {
         assert_eq!(v["comments"].as_array().unwrap().len(), 1);
         assert_eq!(v["comments"][0]["body"], "two");
         assert_eq!(v["created"], "2024-01-02T10:00:00Z");
+    }
+
+    #[test]
+    fn empty_lists_and_a_category_naming_its_status_are_left_out() {
+        let raw = json!({"key": "DEMO-2", "fields": {
+            "status": {"name": "Done", "statusCategory": {"name": "Done"}},
+            "labels": [], "versions": [], "fixVersions": [{"name": "2.1"}]}});
+        let v = issue(
+            &raw,
+            "https://j.example.com",
+            Deployment::ServerDc,
+            false,
+            1,
+            None,
+        );
+        assert_eq!(v["status"], json!({"name": "Done"}));
+        assert!(v.get("labels").is_none() && v.get("versions").is_none());
+        assert_eq!(v["fix_versions"], json!(["2.1"]));
     }
 }
