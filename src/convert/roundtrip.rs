@@ -402,7 +402,8 @@ fn one_line(blocks: Vec<Block>) -> Vec<Block> {
     }
 }
 
-/// ADF: inline code carries no mark but a link (the `code` mark excludes the others), an image
+/// ADF: inline code carries no mark but a link (the `code` mark excludes the others), text both
+/// subscript and superscript is superscript (one `subsup` mark), an image
 /// splits its paragraph (media are blocks; in a heading it is a link to the image), a block the
 /// schema does not allow where it stands (a quote, heading or rule in a list item or quote, a
 /// table in a cell) gives its content to its parent as the writer does, and a task item holds
@@ -539,6 +540,8 @@ fn code_alone(inl: Vec<Inline>) -> Vec<Inline> {
                         ..Marks::default()
                     },
                 ),
+                // One `subsup` mark: superscript wins, as the writer has it.
+                Inline::Text(t, m) if m.sup && m.sub => Inline::Text(t, Marks { sub: false, ..m }),
                 other => other,
             })
             .collect(),
