@@ -120,12 +120,22 @@ fn protect_code(text: &str, name: &str) -> String {
     out
 }
 
-/// A quote's body with the quotes nested in it replaced by their content.
+/// A quote's body with the quotes nested in it replaced by their content, also those inside its
+/// panels and expands (their `{quote}` would close the outer one as well).
 fn lift_quotes(body: &[Block]) -> Vec<Block> {
     let mut out = Vec::with_capacity(body.len());
     for b in body {
         match b {
             Block::Quote(inner) => out.extend(lift_quotes(inner)),
+            Block::Panel { kind, title, body } => out.push(Block::Panel {
+                kind: *kind,
+                title: title.clone(),
+                body: lift_quotes(body),
+            }),
+            Block::Expand { title, body } => out.push(Block::Expand {
+                title: title.clone(),
+                body: lift_quotes(body),
+            }),
             other => out.push(other.clone()),
         }
     }
