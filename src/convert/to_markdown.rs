@@ -126,8 +126,11 @@ fn list(ordered: bool, start: u64, items: &[Item], out: &mut String) {
                 // A list follows the line before it directly only where CommonMark lets it
                 // interrupt a paragraph: bullets or a list starting at 1, first item not empty.
                 let tight = matches!(b, Block::List { ordered, start, items }
-                    if (!ordered || *start == 1)
-                        && items.first().is_some_and(|i| !i.body.is_empty()));
+                if (!ordered || *start == 1)
+                    && items.first().is_some_and(|i| {
+                        i.task.is_some()
+                            || i.body.iter().any(|b| !matches!(b, Block::Para(p) if p.is_empty()))
+                    }));
                 body.push_str(if tight { "\n" } else { "\n\n" });
             }
             block(b, &mut body);
