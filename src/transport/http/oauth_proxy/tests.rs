@@ -64,6 +64,32 @@ fn proxy(fail: bool, delay: Duration) -> (Arc<OAuthProxy>, Arc<AtomicUsize>) {
     )
 }
 
+/// A proxy that lets clients register `http://localhost:*` redirects, with or without the
+/// consent page, and the `/authorize` query of a client just registered with it.
+fn loopback_proxy(require_consent: bool) -> (Arc<OAuthProxy>, String) {
+    let settings = ProxySettings {
+        allowed_redirect_uris: vec!["http://localhost:*".into()],
+        allowed_grant_types: vec!["authorization_code".into()],
+        require_consent,
+        callback_path: "/callback".into(),
+    };
+    let fake = Fake {
+        refreshes: Arc::new(AtomicUsize::new(0)),
+        fail: false,
+        delay: Duration::ZERO,
+    };
+    let proxy = Arc::new(OAuthProxy::new(settings, Box::new(fake)));
+    let meta =
+        br#"{"redirect_uris":["http://localhost:9/cb"],"token_endpoint_auth_method":"none"}"#;
+    let body: serde_json::Value = serde_json::from_slice(&proxy.register(meta).body).unwrap();
+    let q = format!(
+        "response_type=code&client_id={}&code_challenge={}&code_challenge_method=S256",
+        body["client_id"].as_str().unwrap(),
+        "a".repeat(43)
+    );
+    (proxy, q)
+}
+
 /// Give `proxy` a grant `id` whose Atlassian token expires in `left` (`None`: has expired),
 /// reached with the proxy token `token`.
 fn add_grant(proxy: &OAuthProxy, id: &str, token: &str, left: Option<Duration>) {
@@ -287,26 +313,7 @@ fn a_full_client_table_keeps_clients_with_live_grants() {
 #[test]
 fn a_panicking_callback_gives_its_place_back() {
     // No consent page (the test has no browser): straight to the upstream.
-    let settings = ProxySettings {
-        allowed_redirect_uris: vec!["http://localhost:*".into()],
-        allowed_grant_types: vec!["authorization_code".into()],
-        require_consent: false,
-        callback_path: "/callback".into(),
-    };
-    let fake = Fake {
-        refreshes: Arc::new(AtomicUsize::new(0)),
-        fail: false,
-        delay: Duration::ZERO,
-    };
-    let proxy = Arc::new(OAuthProxy::new(settings, Box::new(fake)));
-    let meta =
-        br#"{"redirect_uris":["http://localhost:9/cb"],"token_endpoint_auth_method":"none"}"#;
-    let body: serde_json::Value = serde_json::from_slice(&proxy.register(meta).body).unwrap();
-    let q = format!(
-        "response_type=code&client_id={}&code_challenge={}&code_challenge_method=S256",
-        body["client_id"].as_str().unwrap(),
-        "a".repeat(43)
-    );
+    let (proxy, q) = loopback_proxy(false);
     let to_upstream = proxy.authorize(&q, "http://h", "http://h/mcp");
     let header = |name: &str| {
         to_upstream
@@ -341,26 +348,7 @@ fn a_panicking_callback_gives_its_place_back() {
 
 #[test]
 fn over_https_the_cookies_are_host_only_and_secure() {
-    let settings = ProxySettings {
-        allowed_redirect_uris: vec!["http://localhost:*".into()],
-        allowed_grant_types: vec!["authorization_code".into()],
-        require_consent: true,
-        callback_path: "/callback".into(),
-    };
-    let fake = Fake {
-        refreshes: Arc::new(AtomicUsize::new(0)),
-        fail: false,
-        delay: Duration::ZERO,
-    };
-    let proxy = OAuthProxy::new(settings, Box::new(fake));
-    let meta =
-        br#"{"redirect_uris":["http://localhost:9/cb"],"token_endpoint_auth_method":"none"}"#;
-    let body: serde_json::Value = serde_json::from_slice(&proxy.register(meta).body).unwrap();
-    let q = format!(
-        "response_type=code&client_id={}&code_challenge={}&code_challenge_method=S256",
-        body["client_id"].as_str().unwrap(),
-        "a".repeat(43)
-    );
+    let (proxy, q) = loopback_proxy(true);
     let issuer = "https://mcp.example.com/prefix";
     let set_cookies = |r: &Reply| -> Vec<String> {
         r.headers
