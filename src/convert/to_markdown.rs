@@ -74,6 +74,12 @@ fn block(b: &Block, out: &mut String) {
                 inner.push_str("[!");
                 inner.push_str(a);
                 inner.push_str("]\n");
+                // Only a paragraph follows the marker line directly (a list of empty items
+                // there would be read as text).
+                let titled = title.as_deref().is_some_and(|t| !t.trim().is_empty());
+                if !titled && !matches!(body.first(), None | Some(Block::Para(_))) {
+                    inner.push('\n');
+                }
             }
             if let Some(t) = title.as_deref().filter(|t| !t.trim().is_empty()) {
                 inner.push_str("**");
@@ -231,6 +237,16 @@ enum Ctx {
 /// Inline content as Markdown: runs grouped by link, emphasis opened and closed as marks change.
 fn inlines(inl: &[Inline], ctx: Ctx) -> String {
     let mut out = String::new();
+    // Two tildes anywhere in the text could pair up as strikethrough (`~a` … `b~`), even when
+    // each run holds one: then every tilde is escaped.
+    let tildes = inl
+        .iter()
+        .map(|i| match i {
+            Inline::Text(t, m) if !m.code => t.matches('~').count(),
+            _ => 0,
+        })
+        .sum::<usize>()
+        >= 2;
     let mut i = 0;
     while i < inl.len() {
         let href = match &inl[i] {
@@ -250,8 +266,8 @@ fn inlines(inl: &[Inline], ctx: Ctx) -> String {
             }
         }
         match href {
-            Some(href) => link(&inl[i..j], &href, ctx, &mut out),
-            None => out.push_str(&runs(&inl[i..j], ctx, false, out.is_empty())),
+            Some(href) => link(&inl[i..j], &href, ctx, tildes, &mut out),
+            None => out.push_str(&runs(&inl[i..j], ctx, false, out.is_empty(), tildes)),
         }
         i = j;
     }
@@ -261,7 +277,7 @@ fn inlines(inl: &[Inline], ctx: Ctx) -> String {
     out
 }
 
-fn link(group: &[Inline], href: &str, ctx: Ctx, out: &mut String) {
+fn link(group: &[Inline], href: &str, ctx: Ctx, tildes: bool, out: &mut String) {
     if let [Inline::Text(t, m)] = group {
         let plain = Marks {
             link: None,
@@ -283,7 +299,7 @@ fn link(group: &[Inline], href: &str, ctx: Ctx, out: &mut String) {
         }
     }
     out.push('[');
-    out.push_str(&runs(group, ctx, true, false));
+    out.push_str(&runs(group, ctx, true, false, tildes));
     out.push_str("](");
     out.push_str(&destination(href));
     out.push(')');
@@ -374,7 +390,7 @@ impl Delim {
 
 /// Text runs and atoms without links: delimiters opened and closed as marks change; white space
 /// at a run's edge is moved outside the delimiters so that they still count as emphasis.
-fn runs(inl: &[Inline], ctx: Ctx, in_link: bool, at_start: bool) -> String {
+fn runs(inl: &[Inline], ctx: Ctx, in_link: bool, at_start: bool, tildes: bool) -> String {
     let mut out = String::new();
     let mut open: Vec<Delim> = Vec::new();
     let mut pending_ws = String::new();
@@ -426,7 +442,7 @@ fn runs(inl: &[Inline], ctx: Ctx, in_link: bool, at_start: bool) -> String {
             out.push_str(&code_span(core));
         } else {
             let line_start = (at_start && out.is_empty()) || out.ends_with('\n');
-            out.push_str(&escape_inline(core, ctx, in_link, line_start));
+            out.push_str(&escape_inline(core, ctx, in_link, line_start, tildes));
         }
         pending_ws.push_str(trail);
     }
@@ -510,23 +526,40 @@ fn code_span(text: &str) -> String {
     }
 }
 
-fn escape_inline(text: &str, ctx: Ctx, in_link: bool, line_start: bool) -> String {
-    let mut s = escape_text(text, in_link);
+fn escape_inline(text: &str, ctx: Ctx, in_link: bool, line_start: bool, tildes: bool) -> String {
+    let mut s = escape_marked(text, in_link, tildes);
     if ctx == Ctx::Cell {
         // A row is one line: a line break left in the text would end the table.
         s = s.replace('|', "\\|").replace('\n', " ");
     }
-    if line_start {
-        s = escape_line_start(&s);
+    // Each line of the text could open a block, the lines after a break in it as well.
+    if !s.contains('\n') {
+        return if line_start { escape_line_start(&s) } else { s };
     }
-    s
+    let mut out = String::with_capacity(s.len() + 4);
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if i > 0 || line_start {
+            out.push_str(&escape_line_start(line));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// Escapes Markdown punctuation in plain text; brackets only where they could form a link.
 pub fn escape_text(text: &str, brackets: bool) -> String {
+    escape_marked(text, brackets, false)
+}
+
+/// [`escape_text`], with every tilde escaped when `tildes` (the text around holds another).
+fn escape_marked(text: &str, brackets: bool, tildes: bool) -> String {
     let chars: Vec<char> = text.chars().collect();
     let linky = brackets || text.contains("](") || text.contains("][") || text.contains("]:");
-    let tildes = text.matches('~').count() >= 2;
+    let tildes = tildes || text.matches('~').count() >= 2;
     let mut out = String::with_capacity(text.len() + 8);
     for (i, &c) in chars.iter().enumerate() {
         let prev = i.checked_sub(1).map(|p| chars[p]);
