@@ -258,11 +258,7 @@ impl Walker {
             if let (Tok::Text(s, m), [.., Tok::Text(pps, ppm), Tok::Text(ws, wm)]) =
                 (&t, norm.as_mut_slice())
             {
-                if m == ppm
-                    && !m.is_empty()
-                    && !m.contains("code")
-                    && wm.is_empty()
-                    && ws.trim().is_empty()
+                if m == ppm && !m.is_empty() && !is_code(m) && wm.is_empty() && ws.trim().is_empty()
                 {
                     pps.push(' ');
                     pps.push_str(s);
@@ -274,7 +270,7 @@ impl Walker {
         };
         for t in toks {
             match t {
-                Tok::Text(s, m) if !m.contains("code") => {
+                Tok::Text(s, m) if !is_code(&m) => {
                     let core = s.trim_matches(char::is_whitespace);
                     if core.is_empty() {
                         push(Tok::Text(" ".into(), String::new()), &mut norm);
@@ -302,13 +298,13 @@ impl Walker {
             let after_break = was_break;
             match t {
                 Tok::Text(s, m) => {
-                    let mut s = if m.contains("code") { s } else { collapse(&s) };
+                    let mut s = if is_code(&m) { s } else { collapse(&s) };
                     // White space at the paragraph's edges and next to a line break is not
                     // compared.
-                    if i == 0 || (after_break && !m.contains("code")) {
+                    if i == 0 || (after_break && !is_code(&m)) {
                         s = s.trim_start().to_owned();
                     }
-                    if i + 1 == n || (before_break[i] && !m.contains("code")) {
+                    if i + 1 == n || (before_break[i] && !is_code(&m)) {
                         s = s.trim_end().to_owned();
                     }
                     if s.is_empty() {
@@ -493,6 +489,13 @@ pub fn attr(tag: &str, name: &str) -> Option<String> {
         );
     }
     None
+}
+
+/// Whether a run's mark list (`strong,code,link=…`) has `code`; the link target, always last,
+/// may hold the word too.
+fn is_code(marks: &str) -> bool {
+    let marks = marks.split("link=").next().unwrap_or_default();
+    marks.split(',').any(|m| m == "code")
 }
 
 fn collapse(s: &str) -> String {
