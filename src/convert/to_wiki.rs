@@ -303,7 +303,7 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
                 {
                     j += 1;
                 }
-                let label = runs(&inl[i..j], "");
+                let label = runs(&inl[i..j], "[");
                 let plain: String = super::ast::inline_text(&inl[i..j]);
                 if plain == href && super::to_storage::is_attachment(&href) {
                     out.push_str(&format!("[^{href}]"));
@@ -322,7 +322,11 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
                     || href.starts_with("mailto:")
                     || href.starts_with('#')
                     || href.starts_with('/');
-                if plain != href || !bare_ok || wiki_href(&href) != href {
+                // Marked text (`+[url]+` would underline nothing) keeps its label as well.
+                let marked = inl[i..j].iter().any(|x| {
+                    matches!(x, Inline::Text(_, m) if !Marks { link: None, ..m.clone() }.is_plain())
+                });
+                if plain != href || !bare_ok || marked || wiki_href(&href) != href {
                     out.push_str(&label);
                     out.push('|');
                 }
@@ -459,8 +463,11 @@ fn runs(inl: &[Inline], before: &str) -> String {
     let mut last = before.chars().last();
     for (k, p) in pieces.iter().enumerate() {
         match p {
-            Piece::Open(_) => {
-                braces[k] = last.is_some_and(char::is_alphanumeric);
+            Piece::Open(m) => {
+                // `[^` starts an attachment link and `[~` a mention: a link text opening with
+                // superscript or subscript takes the brace form.
+                braces[k] = last.is_some_and(char::is_alphanumeric)
+                    || (last == Some('[') && matches!(m.ch(), '^' | '~'));
                 stack.push(k);
             }
             Piece::Close(_) => {
@@ -507,7 +514,7 @@ pub fn escape(text: &str, line_start: bool) -> String {
     for (i, &c) in chars.iter().enumerate() {
         let prev = i.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i + 1).copied();
-        let at_start = line_start && i == 0;
+        let at_start = (line_start && i == 0) || prev == Some('\n');
         // A backslash before anything but a letter, digit or space would escape it, and two
         // make a line break: such a backslash is written as an entity (and so is an ampersand
         // that would start one).
@@ -545,14 +552,20 @@ pub fn escape(text: &str, line_start: bool) -> String {
         }
         out.push(c);
     }
-    if line_start {
-        for prefix in ["h1. ", "h2. ", "h3. ", "h4. ", "h5. ", "h6. ", "bq. "] {
-            if out.starts_with(prefix) {
-                out.insert(2, '\\');
-            }
+    // A line of the text that starts like a heading or `bq.` (then a space or nothing) would
+    // be one: the first line at a line start, the lines after a break in the text always.
+    let mut lines: Vec<String> = out.split('\n').map(str::to_owned).collect();
+    for (n, line) in lines.iter_mut().enumerate() {
+        let block = ["h1.", "h2.", "h3.", "h4.", "h5.", "h6.", "bq."]
+            .iter()
+            .any(|p| {
+                line.starts_with(p) && line[3..].chars().next().is_none_or(char::is_whitespace)
+            });
+        if block && (n > 0 || line_start) {
+            line.insert(2, '\\');
         }
     }
-    out
+    lines.join("\n")
 }
 
 fn emoticon_follows(rest: &[char]) -> bool {
