@@ -126,20 +126,35 @@ fn list(ordered: bool, start: u64, items: &[Item], out: &mut String) {
             Some(false) => marker.push_str("[ ] "),
             None => {}
         }
+        // The blocks that write something (empty paragraphs do not; their separators would
+        // pile up into blank lines that end the item).
+        let parts: Vec<(&Block, String)> = item
+            .body
+            .iter()
+            .map(|b| {
+                let mut text = String::new();
+                block(b, &mut text);
+                (b, text)
+            })
+            .filter(|(_, text)| !text.is_empty())
+            .collect();
         let mut body = String::new();
-        for (j, b) in item.body.iter().enumerate() {
-            if j > 0 {
+        for (j, (b, text)) in parts.iter().enumerate() {
+            let nested_blank = matches!(b, Block::List { items, .. }
+                if items.first().is_some_and(blank));
+            if j == 0 {
+                // A nested list whose first item is blank cannot share the marker's line.
+                if nested_blank && item.task.is_none() {
+                    body.push('\n');
+                }
+            } else {
                 // A list follows the line before it directly only where CommonMark lets it
-                // interrupt a paragraph: bullets or a list starting at 1, first item not empty.
-                let tight = matches!(b, Block::List { ordered, start, items }
-                if (!ordered || *start == 1)
-                    && items.first().is_some_and(|i| {
-                        i.task.is_some()
-                            || i.body.iter().any(|b| !matches!(b, Block::Para(p) if p.is_empty()))
-                    }));
+                // interrupt a paragraph: bullets or a list starting at 1, first item not blank.
+                let tight = !nested_blank
+                    && matches!(b, Block::List { ordered, start, .. } if !ordered || *start == 1);
                 body.push_str(if tight { "\n" } else { "\n\n" });
             }
-            block(b, &mut body);
+            body.push_str(text);
         }
         out.push_str(marker.trim_end_matches(' '));
         if !body.is_empty() {
@@ -149,6 +164,15 @@ fn list(ordered: bool, start: u64, items: &[Item], out: &mut String) {
             out.push_str(text.strip_prefix(indent.as_str()).unwrap_or(&text));
         }
     }
+}
+
+/// An item that writes nothing after its marker: no task box, no content but empty paragraphs.
+fn blank(item: &Item) -> bool {
+    item.task.is_none()
+        && item
+            .body
+            .iter()
+            .all(|b| matches!(b, Block::Para(p) if p.is_empty()))
 }
 
 /// A GFM table. Its header row must be the first one: a table whose first row is not all header
@@ -466,13 +490,15 @@ fn atom(node: &Inline, ctx: Ctx, out: &mut String) {
             out.push_str(&destination(&format!("{MENTION_SCHEME}{id}")));
             out.push(')');
         }
-        Inline::Emoji { short, text } => out.push_str(text.as_deref().unwrap_or(short)),
+        Inline::Emoji { short, text } => {
+            out.push_str(&escape_text(text.as_deref().unwrap_or(short), false));
+        }
         Inline::Status { text, .. } => {
             out.push_str("**\\[");
             out.push_str(&escape_text(&text.to_uppercase(), true));
             out.push_str("\\]**");
         }
-        Inline::Date(d) => out.push_str(d),
+        Inline::Date(d) => out.push_str(&escape_text(d, false)),
         Inline::Card(url) => match issue_key(url) {
             Some(key) => {
                 out.push('[');
