@@ -215,6 +215,8 @@ fn wiki_inlines(inl: Vec<Inline>) -> Vec<Inline> {
             },
             Inline::Text(t, mut m) => {
                 m.link = m.link.map(|l| wiki_href(&l));
+                // `{{ }}` is not monospace: white space alone is plain.
+                m.code &= !t.trim().is_empty();
                 Inline::Text(t, m)
             }
             Inline::Card(url) => Inline::Card(wiki_href(&url)),

@@ -356,6 +356,11 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
                 Flavor::Cloud => {
                     out.push_str(&format!("[~accountid:{}]", id.replace(['[', ']', '|'], "")))
                 }
+                // An id that itself starts with `accountid:` keeps it behind the prefix the
+                // reader takes off.
+                Flavor::Server if id.starts_with("accountid:") => {
+                    out.push_str(&format!("[~accountid:{}]", id.replace(['[', ']', '|'], "")))
+                }
                 Flavor::Server => out.push_str(&format!("[~{}]", id.replace(['[', ']', '|'], ""))),
             },
             Inline::Emoji { short, text } => {
