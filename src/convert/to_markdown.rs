@@ -140,11 +140,14 @@ fn list(ordered: bool, start: u64, items: &[Item], out: &mut String) {
             .collect();
         let mut body = String::new();
         for (j, (b, text)) in parts.iter().enumerate() {
-            let nested_blank = matches!(b, Block::List { items, .. }
-                if items.first().is_some_and(blank));
+            // A nested list whose first line is a marker alone (an empty item, or one whose
+            // content starts on the next line).
+            let nested_blank = matches!(b, Block::List { .. })
+                && bare_marker(text.lines().next().unwrap_or_default());
             if j == 0 {
-                // A nested list whose first item is blank cannot share the marker's line.
-                if nested_blank && item.task.is_none() {
+                // Such a list cannot share the marker's line (`2. 1.`).
+                // A task's box makes the line a paragraph, so no list can start after it.
+                if nested_blank || (item.task.is_some() && matches!(b, Block::List { .. })) {
                     body.push('\n');
                 }
             } else {
@@ -166,13 +169,13 @@ fn list(ordered: bool, start: u64, items: &[Item], out: &mut String) {
     }
 }
 
-/// An item that writes nothing after its marker: no task box, no content but empty paragraphs.
-fn blank(item: &Item) -> bool {
-    item.task.is_none()
-        && item
-            .body
-            .iter()
-            .all(|b| matches!(b, Block::Para(p) if p.is_empty()))
+/// A list marker with nothing after it on its line (`-`, `3.`).
+fn bare_marker(line: &str) -> bool {
+    let t = line.trim();
+    let number = t
+        .strip_suffix(['.', ')'])
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    t == "-" || number
 }
 
 /// A GFM table. Its header row must be the first one: a table whose first row is not all header
