@@ -8,7 +8,7 @@
 use super::ast::{Block, Cell, Inline, Item, Marks, blocks_text, flatten, merge_text, task_runs};
 use super::lang::jira_language;
 use super::to_adf::{Parent, allowed};
-use super::to_wiki::wiki_href;
+use super::to_wiki::{wiki_alt, wiki_href, wiki_src};
 use super::{Flavor, Format, Options, parse, render, structure::structure};
 
 /// A conversion path: the format and the deployment its writer targets.
@@ -221,8 +221,8 @@ fn wiki_inlines(inl: Vec<Inline>) -> Vec<Inline> {
             }
             Inline::Card(url) => Inline::Card(wiki_href(&url)),
             Inline::Image { src, alt } => Inline::Image {
-                src: src.replace(['!', '|', '\n'], ""),
-                alt: alt.replace(['!', '|', ',', '\n'], " ").trim().to_owned(),
+                src: wiki_src(&src),
+                alt: wiki_alt(&alt),
             },
             other => other,
         })

@@ -98,6 +98,21 @@ pub fn wiki_href(href: &str) -> String {
         .replace(']', "%5D")
 }
 
+/// An image source as `!src|alt="…"!` can hold it: `!`, `|` and line breaks end it (dropped),
+/// and brackets would unbalance the table row or link around it (percent-encoded).
+pub fn wiki_src(src: &str) -> String {
+    src.replace(['!', '|', '\n'], "")
+        .replace('[', "%5B")
+        .replace(']', "%5D")
+}
+
+/// Image alt text as the image parameters can hold it: their delimiters become spaces.
+pub fn wiki_alt(alt: &str) -> String {
+    alt.replace(['!', '|', ',', '\n', '[', ']'], " ")
+        .trim()
+        .to_owned()
+}
+
 /// Invisible after every `{` of the closing tag inside a code body (U+2060 WORD JOINER), so
 /// that the text cannot close its macro early; the wiki reader takes it out again.
 pub const CODE_GUARD: char = '\u{2060}';
@@ -373,11 +388,11 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
             Inline::Card(url) => out.push_str(&format!("[{}]", wiki_href(url))),
             Inline::Image { src, alt } => {
                 out.push('!');
-                out.push_str(&src.replace(['!', '|', '\n'], ""));
+                out.push_str(&wiki_src(src));
                 if !alt.is_empty() {
                     // Quoted, so that quotes at its edges survive; the reader takes off one pair.
                     out.push_str("|alt=\"");
-                    out.push_str(&alt.replace(['!', '|', ',', '\n'], " "));
+                    out.push_str(&wiki_alt(alt));
                     out.push('"');
                 }
                 out.push('!');
