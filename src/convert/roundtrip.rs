@@ -246,7 +246,7 @@ fn wiki_inlines(inl: Vec<Inline>) -> Vec<Inline> {
                 name,
             },
             Inline::Text(t, mut m) => {
-                m.link = m.link.map(|l| wiki_href(&l));
+                m.link = m.link.map(|l| wiki_href(&l)).filter(|l| !l.is_empty());
                 // `{{ }}` is not monospace: white space alone is plain.
                 m.code &= !t.trim().is_empty();
                 Inline::Text(t, m)

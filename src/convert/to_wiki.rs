@@ -90,9 +90,11 @@ fn block(b: &Block, opts: &Options, out: &mut String) {
 }
 
 /// A link target as wiki markup can hold it: `[` and `]` delimit it, `|` ends it and `\\` escapes
-/// what follows (`…\\]` would not end it), so they are percent-encoded.
+/// what follows (`…\\]` would not end it), so they are percent-encoded; white space around it
+/// is not kept (Jira trims it).
 pub fn wiki_href(href: &str) -> String {
-    href.replace('\\', "%5C")
+    href.trim()
+        .replace('\\', "%5C")
         .replace('|', "%7C")
         .replace('[', "%5B")
         .replace(']', "%5D")
@@ -317,6 +319,13 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
                     && matches!(&inl[j], Inline::Text(_, mm) if mm.link.as_deref() == Some(&href))
                 {
                     j += 1;
+                }
+                if wiki_href(&href).is_empty() {
+                    // A blank target is no link: the text alone.
+                    let s = runs(&inl[i..j], &out);
+                    out.push_str(&s);
+                    i = j;
+                    continue;
                 }
                 let label = runs(&inl[i..j], "[");
                 let plain: String = super::ast::inline_text(&inl[i..j]);
