@@ -11,6 +11,7 @@ mod from_storage;
 mod from_wiki;
 mod lang;
 mod md_cell;
+mod md_escape;
 mod outline;
 mod plain_text;
 pub mod roundtrip;
@@ -19,6 +20,7 @@ mod to_adf;
 mod to_markdown;
 mod to_storage;
 mod to_wiki;
+mod wiki_escape;
 mod wiki_inline;
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 use super::ast::{Block, Cell, Inline, Item, Marks, blocks_text, flatten, merge_text, task_runs};
 use super::lang::jira_language;
 use super::to_adf::{Parent, allowed};
-use super::to_wiki::{wiki_alt, wiki_href, wiki_src};
+use super::wiki_escape::{wiki_alt, wiki_href, wiki_src};
 use super::{Flavor, Format, Options, parse, render, structure::structure};
 
 /// A conversion path: the format and the deployment its writer targets.
