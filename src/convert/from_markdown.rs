@@ -424,6 +424,10 @@ impl Builder {
                     cells.push(Cell { header, body });
                 }
             }
+            // An image without a source is its alt text (there is nothing to show).
+            Frame::Image(src, alt) if src.trim().is_empty() => {
+                self.inline(Inline::Text(alt, self.current_marks()))
+            }
             Frame::Image(src, alt) => self.inline(Inline::Image { src, alt }),
             Frame::Mention(id, text) => {
                 let name = text.trim().trim_start_matches('@').trim();
@@ -544,7 +548,9 @@ impl Builder {
         } else if name == "img" && !closing {
             let src = attr(html, "src").unwrap_or_default();
             let alt = attr(html, "alt").unwrap_or_default();
-            if !src.is_empty() {
+            if src.trim().is_empty() {
+                self.inline(Inline::Text(alt, self.current_marks()));
+            } else {
                 self.inline(Inline::Image { src, alt });
             }
         } else if lower.starts_with("<!--") || is_html_element(&name) {

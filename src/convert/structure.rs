@@ -5,8 +5,8 @@
 //! ([`super::roundtrip`]) do not judge the readers with themselves. Only spelling is normalised:
 //! white space runs (and white space at the edge of a mark) are plain spaces, `<ops@x.io>` is a
 //! `mailto:` link, a bare URL a link, tight and loose lists are alike, inline HTML tags with an
-//! equivalent are their mark, those of other HTML elements vanish, comments are nothing, and a
-//! link with an empty target is plain text.
+//! equivalent are their mark, those of other HTML elements vanish, comments are nothing, a
+//! link with an empty target is plain text and an image without a source its alt text.
 
 use std::fmt::Write;
 
@@ -115,7 +115,11 @@ impl Walker {
                 Event::Text(t) | Event::Code(t) => alt.push_str(&t),
                 Event::End(TagEnd::Image) => {
                     let (src, alt) = self.image.take().unwrap_or_default();
-                    self.inline.push(Tok::Image(src, collapse(&alt)));
+                    if src.trim().is_empty() {
+                        self.text(&alt, false);
+                    } else {
+                        self.inline.push(Tok::Image(src, collapse(&alt)));
+                    }
                 }
                 _ => {}
             }
@@ -419,8 +423,10 @@ impl Walker {
             }
         } else if name == "img" && !closing {
             let src = attr(html, "src").unwrap_or_default();
-            if !src.is_empty() {
-                let alt = attr(html, "alt").unwrap_or_default();
+            let alt = attr(html, "alt").unwrap_or_default();
+            if src.trim().is_empty() {
+                self.text(&alt, false);
+            } else {
                 self.inline.push(Tok::Image(src, alt));
             }
         } else if matches!(name.as_str(), "ul" | "ol" | "li" | "p") {

@@ -370,6 +370,10 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
             }
             Inline::Date(d) => out.push_str(d),
             Inline::Card(url) => out.push_str(&format!("[{}]", wiki_href(url))),
+            // An image without a source (`![alt]()`) is its alt text: `!!` is no image.
+            Inline::Image { src, alt } if wiki_src(src).is_empty() => {
+                out.push_str(&escape(alt, false));
+            }
             Inline::Image { src, alt } => {
                 out.push('!');
                 out.push_str(&wiki_src(src));
