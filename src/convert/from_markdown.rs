@@ -425,9 +425,7 @@ impl Builder {
                 }
             }
             // An image without a source is its alt text (there is nothing to show).
-            Frame::Image(src, alt) if src.trim().is_empty() => {
-                self.inline(Inline::Text(alt, self.current_marks()))
-            }
+            Frame::Image(src, alt) if src.trim().is_empty() => self.text(&alt),
             Frame::Image(src, alt) => self.inline(Inline::Image { src, alt }),
             Frame::Mention(id, text) => {
                 let name = text.trim().trim_start_matches('@').trim();
@@ -549,7 +547,7 @@ impl Builder {
             let src = attr(html, "src").unwrap_or_default();
             let alt = attr(html, "alt").unwrap_or_default();
             if src.trim().is_empty() {
-                self.inline(Inline::Text(alt, self.current_marks()));
+                self.text(&alt);
             } else {
                 self.inline(Inline::Image { src, alt });
             }
