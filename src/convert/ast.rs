@@ -197,6 +197,10 @@ fn join_runs(inlines: Vec<Inline>) -> Vec<Inline> {
 }
 
 /// Trims leading and trailing white space and breaks of a paragraph's inline content.
+fn is_code(i: &Inline) -> bool {
+    matches!(i, Inline::Text(_, m) if m.code)
+}
+
 pub fn trim_inlines(mut inlines: Vec<Inline>) -> Vec<Inline> {
     while matches!(inlines.last(), Some(Inline::Break)) {
         inlines.pop();
@@ -204,11 +208,12 @@ pub fn trim_inlines(mut inlines: Vec<Inline>) -> Vec<Inline> {
     while matches!(inlines.first(), Some(Inline::Break)) {
         inlines.remove(0);
     }
-    if let Some(Inline::Text(t, _)) = inlines.first_mut() {
+    // Inline code keeps its spaces: they are part of what it shows.
+    if let Some(Inline::Text(t, _)) = inlines.first_mut().filter(|i| !is_code(i)) {
         let trimmed = t.trim_start().len();
         t.drain(..t.len() - trimmed);
     }
-    if let Some(Inline::Text(t, _)) = inlines.last_mut() {
+    if let Some(Inline::Text(t, _)) = inlines.last_mut().filter(|i| !is_code(i)) {
         t.truncate(t.trim_end().len());
     }
     inlines.retain(|i| !matches!(i, Inline::Text(t, _) if t.is_empty()));
