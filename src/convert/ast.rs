@@ -197,8 +197,9 @@ fn join_runs(inlines: Vec<Inline>) -> Vec<Inline> {
 }
 
 /// Trims leading and trailing white space and breaks of a paragraph's inline content.
+/// Inline code that shows something (code of white space alone is trimmed like text).
 fn is_code(i: &Inline) -> bool {
-    matches!(i, Inline::Text(_, m) if m.code)
+    matches!(i, Inline::Text(t, m) if m.code && !t.trim().is_empty())
 }
 
 pub fn trim_inlines(mut inlines: Vec<Inline>) -> Vec<Inline> {

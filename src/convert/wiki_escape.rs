@@ -1,15 +1,17 @@
 //! Wiki markup escaping: plain text with the characters Jira would read as markup escaped,
 //! and link targets, image sources and alt text reduced to what their delimiters allow.
 
-/// A link target as wiki markup can hold it: `[` and `]` delimit it, `|` ends it and `\\` escapes
-/// what follows (`…\\]` would not end it), so they are percent-encoded; white space around it
-/// is not kept (Jira trims it).
+/// A link target as wiki markup can hold it: `[` and `]` delimit it, `|` ends it, `\\` escapes
+/// what follows (`…\\]` would not end it) and braces open macros and monospace (`{{`), so they
+/// are percent-encoded; white space around it is not kept (Jira trims it).
 pub fn wiki_href(href: &str) -> String {
     href.trim()
         .replace('\\', "%5C")
         .replace('|', "%7C")
         .replace('[', "%5B")
         .replace(']', "%5D")
+        .replace('{', "%7B")
+        .replace('}', "%7D")
 }
 
 /// An image source as `!src|alt="…"!` can hold it: `!`, `|` and line breaks end it (dropped),
