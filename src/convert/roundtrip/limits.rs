@@ -21,6 +21,20 @@ pub fn limits(doc: Vec<Block>, path: Path) -> Vec<Block> {
 }
 
 /// Every inline sequence of `doc` (paragraphs, headings) passed through `f`.
+/// Every cell of a table with its content passed through `f`.
+fn cells(rows: Vec<Vec<Cell>>, f: impl Fn(Vec<Block>) -> Vec<Block>) -> Vec<Vec<Cell>> {
+    rows.into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|c| Cell {
+                    header: c.header,
+                    body: f(c.body),
+                })
+                .collect()
+        })
+        .collect()
+}
+
 pub(super) fn map_inlines(doc: Vec<Block>, f: &dyn Fn(Vec<Inline>) -> Vec<Inline>) -> Vec<Block> {
     doc.into_iter()
         .map(|b| match b {
@@ -51,18 +65,7 @@ pub(super) fn map_inlines(doc: Vec<Block>, f: &dyn Fn(Vec<Inline>) -> Vec<Inline
                     })
                     .collect(),
             },
-            Block::Table(rows) => Block::Table(
-                rows.into_iter()
-                    .map(|row| {
-                        row.into_iter()
-                            .map(|c| Cell {
-                                header: c.header,
-                                body: map_inlines(c.body, f),
-                            })
-                            .collect()
-                    })
-                    .collect(),
-            ),
+            Block::Table(rows) => Block::Table(cells(rows, |b| map_inlines(b, f))),
             Block::Panel { kind, title, body } => Block::Panel {
                 kind,
                 title,
@@ -106,9 +109,8 @@ fn collapse_code(inl: Vec<Inline>) -> Vec<Inline> {
         .collect()
 }
 
-/// Wiki inline limits: mentions by id; `\\`, `|` and `]` in link targets percent-encoded; image
-/// alt text without `!`, `|` and `,` (parameter
-/// syntax), which become spaces.
+/// Wiki inline limits: mentions by id; link targets and image sources as `wiki_href` and
+/// `wiki_src` write them, alt text as `wiki_alt` does; inline code of white space alone is plain.
 fn wiki_inlines(inl: Vec<Inline>) -> Vec<Inline> {
     mention_ids(inl)
         .into_iter()
@@ -169,18 +171,7 @@ fn split_task_runs(doc: Vec<Block>) -> Vec<Block> {
                 title,
                 body: split_task_runs(body),
             }),
-            Block::Table(rows) => out.push(Block::Table(
-                rows.into_iter()
-                    .map(|row| {
-                        row.into_iter()
-                            .map(|c| Cell {
-                                header: c.header,
-                                body: split_task_runs(c.body),
-                            })
-                            .collect()
-                    })
-                    .collect(),
-            )),
+            Block::Table(rows) => out.push(Block::Table(cells(rows, split_task_runs))),
             other => out.push(other),
         }
     }
@@ -225,18 +216,9 @@ fn wiki_blocks(doc: Vec<Block>, quote_ok: bool) -> Vec<Block> {
                 start: 1,
                 items: items.into_iter().map(wiki_item).collect(),
             }),
-            Block::Table(rows) => out.push(Block::Table(
-                rows.into_iter()
-                    .map(|row| {
-                        row.into_iter()
-                            .map(|c| Cell {
-                                header: c.header,
-                                body: one_line(wiki_blocks(c.body, false)),
-                            })
-                            .collect()
-                    })
-                    .collect(),
-            )),
+            Block::Table(rows) => out.push(Block::Table(cells(rows, |b| {
+                one_line(wiki_blocks(b, false))
+            }))),
             other => out.push(other),
         }
     }
