@@ -11,6 +11,7 @@ mod from_storage;
 mod from_wiki;
 mod lang;
 mod md_cell;
+mod md_delims;
 mod md_escape;
 mod outline;
 mod plain_text;

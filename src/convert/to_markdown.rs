@@ -5,6 +5,7 @@
 use super::ast::{Block, Cell, Inline, Item, Marks, PanelKind};
 use super::from_markdown::MENTION_SCHEME;
 use super::md_cell::cell_html;
+use super::md_delims::{DELIMS, Delim, Open, close_delim, open_delim};
 use super::md_escape::{escape_line_start, escape_marked, escape_text};
 use super::plain_text::html_escape;
 
@@ -366,72 +367,23 @@ fn destination(href: &str) -> String {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Delim {
-    Strike,
-    Strong,
-    Em,
-    Underline,
-    Sup,
-    Sub,
-}
-
-const DELIMS: [Delim; 6] = [
-    Delim::Strike,
-    Delim::Strong,
-    Delim::Em,
-    Delim::Underline,
-    Delim::Sup,
-    Delim::Sub,
-];
-
-impl Delim {
-    fn open(self) -> &'static str {
-        match self {
-            Delim::Strike => "~~",
-            Delim::Strong => "**",
-            Delim::Em => "*",
-            Delim::Underline => "<u>",
-            Delim::Sup => "<sup>",
-            Delim::Sub => "<sub>",
-        }
-    }
-    fn close(self) -> &'static str {
-        match self {
-            Delim::Underline => "</u>",
-            Delim::Sup => "</sup>",
-            Delim::Sub => "</sub>",
-            other => other.open(),
-        }
-    }
-    fn on(self, m: &Marks) -> bool {
-        match self {
-            Delim::Strike => m.strike,
-            Delim::Strong => m.strong,
-            Delim::Em => m.em,
-            Delim::Underline => m.underline,
-            Delim::Sup => m.sup,
-            Delim::Sub => m.sub,
-        }
-    }
-}
-
 /// Text runs and atoms without links: delimiters opened and closed as marks change; white space
-/// at a run's edge is moved outside the delimiters so that they still count as emphasis.
+/// at a run's edge is moved outside the delimiters so that they still count as emphasis, and a
+/// delimiter CommonMark would not read as one (next to punctuation) is written as a tag.
 fn runs(inl: &[Inline], ctx: Ctx, in_link: bool, at_start: bool, tildes: bool) -> String {
     let mut out = String::new();
-    let mut open: Vec<Delim> = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
     let mut pending_ws = String::new();
-    let close_all = |open: &mut Vec<Delim>, out: &mut String| {
-        while let Some(d) = open.pop() {
-            out.push_str(d.close());
-        }
-    };
     for node in inl {
         let Inline::Text(text, marks) = node else {
-            close_all(&mut open, &mut out);
+            let mut atom_text = String::new();
+            atom(node, ctx, &mut atom_text);
+            let next = pending_ws.chars().chain(atom_text.chars()).next();
+            while !open.is_empty() {
+                close_delim(next, &mut out, &mut open);
+            }
             out.push_str(&std::mem::take(&mut pending_ws));
-            atom(node, ctx, &mut out);
+            out.push_str(&atom_text);
             continue;
         };
         // Code keeps its white space inside the backticks; other runs move it outside.
@@ -440,11 +392,12 @@ fn runs(inl: &[Inline], ctx: Ctx, in_link: bool, at_start: bool, tildes: bool) -
         } else {
             text.trim_matches(|c: char| c == ' ' || c == '\t')
         };
-        let keep = open.iter().take_while(|d| d.on(marks)).count();
+        let keep = open.iter().take_while(|o| o.d.on(marks)).count();
         if core.is_empty() {
             // White space without a mark that is open ends that mark before it.
+            let next = text.chars().next();
             while open.len() > keep {
-                out.push_str(open.pop().map(Delim::close).unwrap_or_default());
+                close_delim(next, &mut out, &mut open);
             }
             pending_ws.push_str(text);
             continue;
@@ -452,29 +405,46 @@ fn runs(inl: &[Inline], ctx: Ctx, in_link: bool, at_start: bool, tildes: bool) -
         let lead = &text[..text.len() - text.trim_start_matches([' ', '\t']).len()];
         let lead = if marks.code { "" } else { lead };
         let trail = &text[core.len() + lead.len()..];
+        let opening: Vec<Delim> = DELIMS
+            .into_iter()
+            .filter(|d| d.on(marks) && !open[..keep].iter().any(|o| o.d == *d))
+            .collect();
+        let body = if marks.code && ctx == Ctx::Cell {
+            // GFM splits a row at every unescaped bar, inside code spans too.
+            code_span(core).replace('|', "\\|")
+        } else if marks.code {
+            code_span(core)
+        } else {
+            // Whether the text starts a line: nothing (no closer, space or opener) before it.
+            let bare = open.len() == keep
+                && pending_ws.is_empty()
+                && lead.is_empty()
+                && opening.is_empty();
+            let line_start = bare && ((at_start && out.is_empty()) || out.ends_with('\n'));
+            escape_inline(core, ctx, in_link, line_start, tildes)
+        };
+        let next = pending_ws
+            .chars()
+            .chain(lead.chars())
+            .next()
+            .or(opening.first().and_then(|d| d.open().chars().next()))
+            .or(body.chars().next());
         while open.len() > keep {
-            out.push_str(open.pop().map(Delim::close).unwrap_or_default());
+            close_delim(next, &mut out, &mut open);
         }
         out.push_str(&std::mem::take(&mut pending_ws));
         out.push_str(lead);
-        for d in DELIMS {
-            if d.on(marks) && !open.contains(&d) {
-                out.push_str(d.open());
-                open.push(d);
-            }
+        let first = body.chars().next();
+        for d in opening {
+            open_delim(d, first, &mut out, &mut open);
         }
-        if marks.code && ctx == Ctx::Cell {
-            // GFM splits a row at every unescaped bar, inside code spans too.
-            out.push_str(&code_span(core).replace('|', "\\|"));
-        } else if marks.code {
-            out.push_str(&code_span(core));
-        } else {
-            let line_start = (at_start && out.is_empty()) || out.ends_with('\n');
-            out.push_str(&escape_inline(core, ctx, in_link, line_start, tildes));
-        }
+        out.push_str(&body);
         pending_ws.push_str(trail);
     }
-    close_all(&mut open, &mut out);
+    let next = pending_ws.chars().next();
+    while !open.is_empty() {
+        close_delim(next, &mut out, &mut open);
+    }
     out.push_str(&pending_ws);
     out
 }
