@@ -4,7 +4,7 @@
 
 use super::ast::{Block, Cell, Inline, Item, Marks, PanelKind, blocks_text};
 use super::lang::jira_language;
-use super::wiki_escape::{escape, wiki_alt, wiki_href, wiki_src};
+use super::wiki_escape::{escape, wiki_alt, wiki_href, wiki_src, wiki_user};
 use super::{Flavor, Options};
 
 /// Renders blocks as Jira wiki markup.
@@ -351,16 +351,13 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
                 out.push_str(if one_line || twice { "\\\\ " } else { "\n" });
             }
             Inline::Mention { id, .. } => match opts.flavor {
-                // A `[`, `]` or `|` would end the mention or its table cell (user ids hold none; found by fuzzing).
-                Flavor::Cloud => {
-                    out.push_str(&format!("[~accountid:{}]", id.replace(['[', ']', '|'], "")))
-                }
+                Flavor::Cloud => out.push_str(&format!("[~accountid:{}]", wiki_user(id))),
                 // An id that itself starts with `accountid:` keeps it behind the prefix the
                 // reader takes off.
                 Flavor::Server if id.starts_with("accountid:") => {
-                    out.push_str(&format!("[~accountid:{}]", id.replace(['[', ']', '|'], "")))
+                    out.push_str(&format!("[~accountid:{}]", wiki_user(id)))
                 }
-                Flavor::Server => out.push_str(&format!("[~{}]", id.replace(['[', ']', '|'], ""))),
+                Flavor::Server => out.push_str(&format!("[~{}]", wiki_user(id))),
             },
             Inline::Emoji { short, text } => {
                 out.push_str(&escape(text.as_deref().unwrap_or(short), false))

@@ -14,6 +14,12 @@ pub fn wiki_href(href: &str) -> String {
         .replace('}', "%7D")
 }
 
+/// A user id as `[~…]` can hold it: `[`, `]` and `|` would end the mention or its table cell and
+/// a backslash escapes what follows; real ids hold none of them, so they are dropped.
+pub fn wiki_user(id: &str) -> String {
+    id.replace(['[', ']', '|', '\\'], "")
+}
+
 /// An image source as `!src|alt="…"!` can hold it: `!`, `|` and line breaks end it (dropped),
 /// and brackets would unbalance the table row or link around it (percent-encoded).
 pub fn wiki_src(src: &str) -> String {

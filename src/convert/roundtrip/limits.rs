@@ -6,7 +6,7 @@ use super::super::ast::{
 };
 use super::super::lang::jira_language;
 use super::super::to_adf::{Parent, allowed};
-use super::super::wiki_escape::{wiki_alt, wiki_href, wiki_src};
+use super::super::wiki_escape::{wiki_alt, wiki_href, wiki_src, wiki_user};
 use super::Path;
 
 /// The document as `path` can hold it.
@@ -116,7 +116,7 @@ fn wiki_inlines(inl: Vec<Inline>) -> Vec<Inline> {
         .into_iter()
         .map(|i| match i {
             Inline::Mention { id, name } => Inline::Mention {
-                id: id.replace(['[', ']', '|'], ""),
+                id: wiki_user(&id),
                 name,
             },
             Inline::Text(t, mut m) => {
