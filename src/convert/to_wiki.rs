@@ -185,7 +185,8 @@ fn list(ordered: bool, items: &[Item], prefix: &str, opts: &Options, out: &mut S
                     } else if !first_text {
                         out.push_str("\\\\ ");
                     }
-                    out.push_str(&inlines(inl, opts, true));
+                    let text = inlines(inl, opts, true);
+                    out.push_str(&not_a_task(text, first_text && item.task.is_none()));
                     first_text = false;
                     after_code = false;
                 }
@@ -204,13 +205,27 @@ fn list(ordered: bool, items: &[Item], prefix: &str, opts: &Options, out: &mut S
                     } else if !first_text {
                         out.push_str("\\\\ ");
                     }
-                    out.push_str(&text);
+                    out.push_str(&not_a_task(text, first_text && item.task.is_none()));
                     first_text = false;
                     after_code = false;
                 }
             }
         }
     }
+}
+
+/// Text that opens a plain item with `[ ] ` or `[x] ` would read back as a task: its closing
+/// bracket is left unescaped, which Jira shows the same and the reader keeps as text.
+/// `opens_item` says whether the text is the first of a plain (not task) item.
+fn not_a_task(text: String, opens_item: bool) -> String {
+    if opens_item {
+        for m in ["\\[ \\] ", "\\[x\\] ", "\\[X\\] "] {
+            if let Some(rest) = text.strip_prefix(m) {
+                return format!("{}] {rest}", &m[..m.len() - 3]);
+            }
+        }
+    }
+    text
 }
 
 fn table(rows: &[Vec<Cell>], opts: &Options, out: &mut String) {
