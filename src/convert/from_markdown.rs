@@ -359,7 +359,8 @@ impl Builder {
             Frame::Heading(level, inl) => {
                 self.block(Block::Heading(level, trim_inlines(merge_text(inl))))
             }
-            Frame::Code(lang, mut text) => {
+            Frame::Code(lang, text) => {
+                let mut text = line_endings(&text);
                 if text.ends_with('\n') {
                     text.pop();
                 }
@@ -583,4 +584,13 @@ fn decode_entities(s: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
+}
+
+/// Code text with each line ending (CR LF, or CR alone, as CommonMark counts them) as LF.
+pub(crate) fn line_endings(text: &str) -> String {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_owned()
+    }
 }

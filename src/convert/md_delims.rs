@@ -84,15 +84,33 @@ pub(super) fn open_delim(d: Delim, next: Option<char>, out: &mut String, open: &
     let tag = d.tags().is_some()
         && ((punct(next) && prev.is_some_and(char::is_alphanumeric))
             || matches!(prev, Some('*' | '~')));
+    let text = match (tag, d.tags()) {
+        (true, Some((o, _))) => o,
+        _ => d.open(),
+    };
+    // A `*`/`~~` opened just before, after a letter, was chosen for the text that follows; a
+    // tag there (`x**<em>`) stops it from flanking, so it becomes a tag too.
+    if text.starts_with('<') {
+        if let Some(prev) = open.last_mut() {
+            let end = prev.at + prev.d.open().len();
+            let after_letter = out[..prev.at]
+                .chars()
+                .last()
+                .is_some_and(char::is_alphanumeric);
+            if let (false, Some((opening, _)), true, true) =
+                (prev.tag, prev.d.tags(), end == out.len(), after_letter)
+            {
+                out.replace_range(prev.at..end, opening);
+                prev.tag = true;
+            }
+        }
+    }
     open.push(Open {
         d,
         at: out.len(),
         tag,
     });
-    out.push_str(match (tag, d.tags()) {
-        (true, Some((o, _))) => o,
-        _ => d.open(),
-    });
+    out.push_str(text);
 }
 
 /// Closes the innermost open delimiter before `next`. A `*`/`~~` closer after punctuation and

@@ -87,3 +87,14 @@ pub(super) fn escape_line_start(s: &str) -> String {
         s.to_owned()
     }
 }
+
+/// Escapes a `!` that ends `out` before a `[` is written after it: `!` then a link or a
+/// mention would read as an image.
+pub(super) fn escape_bang_before_bracket(out: &mut String) {
+    if let Some(head) = out.strip_suffix('!') {
+        let slashes = head.chars().rev().take_while(|&c| c == '\\').count();
+        if slashes % 2 == 0 {
+            out.insert(out.len() - 1, '\\');
+        }
+    }
+}

@@ -99,7 +99,8 @@ impl Walker {
             match event {
                 Event::Text(t) => code.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    let mut text = self.code.take().unwrap_or_default();
+                    let mut text =
+                        super::from_markdown::line_endings(&self.code.take().unwrap_or_default());
                     if text.ends_with('\n') {
                         text.pop();
                     }

@@ -6,7 +6,7 @@ use super::ast::{Block, Cell, Inline, Item, Marks, PanelKind};
 use super::from_markdown::MENTION_SCHEME;
 use super::md_cell::cell_html;
 use super::md_delims::{DELIMS, Delim, Open, close_delim, open_delim};
-use super::md_escape::{escape_line_start, escape_marked, escape_text};
+use super::md_escape::{escape_bang_before_bracket, escape_line_start, escape_marked, escape_text};
 use super::plain_text::html_escape;
 
 /// Renders blocks as Markdown, ending with one newline (empty input gives an empty string).
@@ -49,7 +49,13 @@ fn block(b: &Block, out: &mut String) {
             }
         }
         Block::Code { lang, text } => {
-            let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
+            // A backtick fence takes no backtick in its info string: then tildes.
+            let ch = if lang.as_deref().is_some_and(|l| l.contains('`')) {
+                '~'
+            } else {
+                '`'
+            };
+            let fence = ch.to_string().repeat(longest_run(text, ch).max(2) + 1);
             out.push_str(&fence);
             if let Some(l) = lang {
                 out.push_str(l);
@@ -237,11 +243,18 @@ fn prefix_lines(text: &str, first_and_rest: &str, empty: &str) -> String {
         }
         let t = line.trim_start();
         if let Some(f) = &in_fence {
-            if t.starts_with(f.as_str()) && t.trim_end().chars().all(|c| c == '`') {
+            let ch = f.chars().next().unwrap_or('`');
+            if t.starts_with(f.as_str()) && t.trim_end().chars().all(|c| c == ch) {
                 in_fence = None;
             }
-        } else if t.starts_with("```") {
-            in_fence = Some("`".repeat(longest_run(t, '`')));
+        } else if let Some(ch) = ['`', '~']
+            .into_iter()
+            .find(|&c| t.starts_with(&*c.to_string().repeat(3)))
+        {
+            in_fence = Some(
+                ch.to_string()
+                    .repeat(t.chars().take_while(|&c| c == ch).count()),
+            );
         }
     }
     out
@@ -327,6 +340,7 @@ fn link(group: &[Inline], href: &str, ctx: Ctx, tildes: bool, out: &mut String) 
             return;
         }
     }
+    escape_bang_before_bracket(out);
     out.push('[');
     out.push_str(&runs(group, ctx, true, false, tildes));
     out.push_str("](");
@@ -354,7 +368,17 @@ fn is_email(s: &str) -> bool {
 }
 
 fn destination(href: &str) -> String {
-    let balanced = href.matches('(').count() == href.matches(')').count();
+    // CommonMark takes parentheses in a bare destination only when they nest: `a)(b` closes
+    // the link at its first `)`.
+    let mut depth = 0i32;
+    let balanced = href.chars().all(|c| {
+        depth += match c {
+            '(' => 1,
+            ')' => -1,
+            _ => 0,
+        };
+        depth >= 0
+    }) && depth == 0;
     if href.is_empty() || href.contains([' ', '<', '>', '\n']) || !balanced {
         format!(
             "<{}>",
@@ -383,6 +407,9 @@ fn runs(inl: &[Inline], ctx: Ctx, in_link: bool, at_start: bool, tildes: bool) -
                 close_delim(next, &mut out, &mut open);
             }
             out.push_str(&std::mem::take(&mut pending_ws));
+            if atom_text.starts_with('[') {
+                escape_bang_before_bracket(&mut out);
+            }
             out.push_str(&atom_text);
             continue;
         };

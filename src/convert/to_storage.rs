@@ -362,7 +362,13 @@ impl Writer<'_> {
                 self.atom(node);
                 continue;
             };
-            let want = on(marks);
+            let mut want = on(marks);
+            // White space alone opens no mark (Markdown keeps it outside its delimiters).
+            if !marks.code && text.trim().is_empty() {
+                for (t, w) in want.iter_mut().enumerate() {
+                    *w = *w && open.contains(&t);
+                }
+            }
             let keep = open.iter().take_while(|t| want[**t]).count();
             while open.len() > keep {
                 if let Some(t) = open.pop() {

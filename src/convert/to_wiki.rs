@@ -4,7 +4,7 @@
 
 use super::ast::{Block, Cell, Inline, Item, Marks, PanelKind, blocks_text};
 use super::lang::jira_language;
-use super::wiki_escape::{escape, wiki_alt, wiki_href, wiki_src, wiki_user};
+use super::wiki_escape::{escape, escape_before, wiki_alt, wiki_href, wiki_src, wiki_user};
 use super::{Flavor, Options};
 
 /// Renders blocks as Jira wiki markup.
@@ -299,8 +299,13 @@ const ORDER: [Mark; 6] = [
 /// `[text|url]`, breaks are `\\` inside lists and cells and a new line elsewhere.
 fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
     let mut out = String::new();
+    // Where text without a link ended and something else began.
+    let mut after_text = Vec::new();
     let mut i = 0;
     while i < inl.len() {
+        if i > 0 && matches!(&inl[i - 1], Inline::Text(_, m) if m.link.is_none()) {
+            after_text.push(out.len());
+        }
         match &inl[i] {
             Inline::Text(_, m) if m.link.is_some() => {
                 let href = m.link.clone().unwrap_or_default();
@@ -399,6 +404,14 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
             }
         }
         i += 1;
+    }
+    // A `!` ending a text and touching what follows (`!` then `[~…]` or `!img!`) would open
+    // an image: it is escaped.
+    for &b in after_text.iter().rev() {
+        let bang = out[..b].ends_with('!') && !out[..b].ends_with("\\!");
+        if bang && out[b..].chars().next().is_some_and(|c| !c.is_whitespace()) {
+            out.insert(b - 1, '\\');
+        }
     }
     out
 }
@@ -506,22 +519,28 @@ fn runs(inl: &[Inline], before: &str) -> String {
     }
     let before_trimmed = before.trim_end_matches([' ', '\t']);
     let before_line_start = before_trimmed.is_empty() || before_trimmed.ends_with('\n');
+    // What a piece looks like in the output, near enough to see what a text's last character
+    // runs into (`!` then `*…!` would be an image, `(` then `+)` an emoticon).
+    let shown = |k: usize, p: &Piece| match p {
+        Piece::Open(m) | Piece::Close(m) if braces[k] => format!("{{{}}}", m.ch()),
+        Piece::Open(m) | Piece::Close(m) => m.ch().to_string(),
+        Piece::Text(t) | Piece::Raw(t) => t.clone(),
+    };
     let mut out = String::new();
     for (k, p) in pieces.iter().enumerate() {
         match p {
-            Piece::Open(m) | Piece::Close(m) => {
-                let c = m.ch();
-                if braces[k] {
-                    out.push_str(&format!("{{{c}}}"));
-                } else {
-                    out.push(c);
-                }
-            }
             Piece::Text(t) => {
                 let line_start = before_line_start && out.trim_matches([' ', '\t']).is_empty();
-                out.push_str(&escape(t, line_start));
+                let mut follow = String::new();
+                for f in k + 1..pieces.len() {
+                    if follow.len() >= 8 {
+                        break;
+                    }
+                    follow.push_str(&shown(f, &pieces[f]));
+                }
+                out.push_str(&escape_before(t, line_start, &follow));
             }
-            Piece::Raw(t) => out.push_str(t),
+            other => out.push_str(&shown(k, other)),
         }
     }
     out

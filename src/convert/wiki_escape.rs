@@ -21,11 +21,15 @@ pub fn wiki_user(id: &str) -> String {
 }
 
 /// An image source as `!src|alt="…"!` can hold it: `!`, `|` and line breaks end it (dropped),
-/// and brackets would unbalance the table row or link around it (percent-encoded).
+/// brackets would unbalance the table row or link around it and white space would make it
+/// text (percent-encoded).
 pub fn wiki_src(src: &str) -> String {
-    src.replace(['!', '|', '\n'], "")
+    src.trim()
+        .replace(['!', '|', '\n', '\r'], "")
         .replace('[', "%5B")
         .replace(']', "%5D")
+        .replace(' ', "%20")
+        .replace('\t', "%09")
 }
 
 /// Image alt text as the image parameters can hold it: their delimiters become spaces.
@@ -37,9 +41,17 @@ pub fn wiki_alt(alt: &str) -> String {
 
 /// Escapes wiki markup characters in plain text.
 pub fn escape(text: &str, line_start: bool) -> String {
-    let chars: Vec<char> = text.chars().collect();
+    escape_before(text, line_start, "")
+}
+
+/// Escapes wiki markup characters in plain text that `follow` comes after in the output (the
+/// delimiters and text next to it; empty where that is unknown): a `!` or `(` at its end can
+/// open an image or an emoticon with what follows.
+pub fn escape_before(text: &str, line_start: bool, follow: &str) -> String {
+    let own = text.chars().count();
+    let chars: Vec<char> = text.chars().chain(follow.chars().take(8)).collect();
     let mut out = String::with_capacity(text.len() + 8);
-    for (i, &c) in chars.iter().enumerate() {
+    for (i, &c) in chars.iter().enumerate().take(own) {
         let prev = i.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i + 1).copied();
         let at_start = (line_start && i == 0) || prev == Some('\n');

@@ -202,8 +202,36 @@ impl Walker {
         anchor: Option<String>,
         runs: Vec<Inline>,
     ) {
-        let label = collapse(label.trim());
         let marks = self.current_marks();
+        // White space at the edges of a link body is kept, outside the link.
+        let shown = if runs.is_empty() {
+            label.clone()
+        } else {
+            crate::convert::ast::inline_text(&runs)
+        };
+        let space = |on: bool| on.then(|| Inline::Text(" ".into(), marks.clone()));
+        let (lead, trail) = (
+            space(shown.starts_with(char::is_whitespace)),
+            space(shown.ends_with(char::is_whitespace) && !shown.trim().is_empty()),
+        );
+        if let Some(l) = lead {
+            self.inline(l);
+        }
+        self.finish_link_body(target, label, anchor, runs, marks);
+        if let Some(t) = trail {
+            self.inline(t);
+        }
+    }
+
+    fn finish_link_body(
+        &mut self,
+        target: Target,
+        label: String,
+        anchor: Option<String>,
+        runs: Vec<Inline>,
+        marks: Marks,
+    ) {
+        let label = collapse(label.trim());
         let formatted = runs
             .iter()
             .any(|r| matches!(r, Inline::Text(t, m) if *m != marks && !t.trim().is_empty()));
