@@ -111,7 +111,8 @@ pub fn check(md: &str, path: Path) -> Result<(), String> {
 }
 
 /// `doc` with the white space at the edges of marked text moved out of its marks (emphasis
-/// around ` h` or around `h` after a space reads the same), for comparing documents.
+/// around ` h` or around `h` after a space reads the same) and runs of spaces as one, for
+/// comparing documents.
 fn canonical(doc: Vec<Block>) -> Vec<Block> {
     let edges = |inl: Vec<Inline>| {
         let mut out = Vec::with_capacity(inl.len());
@@ -138,7 +139,23 @@ fn canonical(doc: Vec<Block>) -> Vec<Block> {
                 other => out.push(other),
             }
         }
+        // Runs of spaces read as one (XHTML collapses them; a reader may keep a run between
+        // two marked texts).
         merge_text(out)
+            .into_iter()
+            .map(|i| match i {
+                Inline::Text(t, m) if !m.code && t.contains("  ") => {
+                    let mut one = String::with_capacity(t.len());
+                    for c in t.chars() {
+                        if !(c == ' ' && one.ends_with(' ')) {
+                            one.push(c);
+                        }
+                    }
+                    Inline::Text(one, m)
+                }
+                other => other,
+            })
+            .collect()
     };
     map_inlines(doc, &edges)
 }

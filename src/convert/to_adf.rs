@@ -331,6 +331,10 @@ pub(super) fn task_lines(blocks: &[Block], indent: &str, inl: &mut Vec<Inline>) 
                         Some((Block::Para(p), rest)) => (p.clone(), rest),
                         _ => (Vec::new(), &item.body[..]),
                     };
+                    // An empty item's line is its marker alone (a space ending a line is lost).
+                    if first.is_empty() {
+                        marker.truncate(marker.trim_end().len());
+                    }
                     own.push(Inline::Text(marker, Marks::default()));
                     own.extend(first);
                     line(own, inl);

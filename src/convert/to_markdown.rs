@@ -154,10 +154,15 @@ fn list(ordered: bool, start: u64, items: &[Item], out: &mut String) {
                 && bare_marker(text.lines().next().unwrap_or_default());
             if j == 0 {
                 // Such a list cannot share the marker's line (`2. 1.`).
-                // A task's box makes the line a paragraph, so no list can start after it.
-                if nested_blank || (item.task.is_some() && matches!(b, Block::List { .. })) {
+                // A task's box makes the line a paragraph, so no other block can start after
+                // it (a fence there would be inline code).
+                if nested_blank || (item.task.is_some() && !matches!(b, Block::Para(_))) {
                     body.push('\n');
                 }
+            } else if matches!((parts[j - 1].0, b), (Block::List { ordered: a, .. }, Block::List { ordered: o, .. }) if a == o)
+            {
+                // Two lists of the same kind in a row would merge into one.
+                body.push_str("\n\n<!-- -->\n\n");
             } else {
                 // A list follows the line before it directly only where CommonMark lets it
                 // interrupt a paragraph: bullets or a list starting at 1, first item not blank.

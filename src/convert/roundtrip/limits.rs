@@ -255,6 +255,17 @@ fn wiki_item(item: Item) -> Item {
                 prev.push(Inline::Break);
                 prev.extend(inl);
             }
+            // Nested lists of one kind in a row are one list: wiki has nothing between them.
+            (
+                Block::List {
+                    ordered,
+                    items: more,
+                    ..
+                },
+                Some(Block::List {
+                    ordered: o, items, ..
+                }),
+            ) if ordered == *o => items.extend(more),
             (b, _) => body.push(b),
         }
     }
