@@ -360,7 +360,7 @@ impl Builder {
                 self.block(Block::Heading(level, trim_inlines(merge_text(inl))))
             }
             Frame::Code(lang, text) => {
-                let mut text = line_endings(&text);
+                let mut text = super::plain_text::line_endings(&text);
                 if text.ends_with('\n') {
                     text.pop();
                 }
@@ -442,18 +442,21 @@ impl Builder {
         let mut rest = html;
         let mut literal = String::new();
         while !rest.is_empty() {
-            let lower = rest.to_ascii_lowercase();
-            if lower.starts_with("<!--") {
+            let starts = |p: &str| {
+                rest.len() >= p.len()
+                    && rest.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+            };
+            if starts("<!--") {
                 let end = rest.find("-->").map_or(rest.len(), |e| e + 3);
                 rest = &rest[end..];
-            } else if lower.starts_with("<details") {
+            } else if starts("<details") {
                 let end = rest.find('>').map_or(rest.len(), |e| e + 1);
                 rest = &rest[end..];
                 self.push_container(Frame::Expand {
                     title: String::new(),
                     body: Vec::new(),
                 });
-            } else if lower.starts_with("<summary>") {
+            } else if starts("<summary>") {
                 let body = &rest[9..];
                 let end = body
                     .to_ascii_lowercase()
@@ -464,7 +467,7 @@ impl Builder {
                     *t = title;
                 }
                 rest = body.get(end + 10..).unwrap_or("");
-            } else if lower.starts_with("</details>") {
+            } else if starts("</details>") {
                 rest = &rest[10..];
                 if let Some(at) = self
                     .stack
@@ -475,21 +478,29 @@ impl Builder {
                         self.close();
                     }
                 }
-            } else if lower.starts_with("<br") {
+            } else if starts("<br") {
                 let end = rest.find('>').map_or(rest.len(), |e| e + 1);
                 rest = &rest[end..];
                 literal.push('\n');
             } else {
-                let next = rest[1..].find('<').map_or(rest.len(), |n| n + 1);
+                let first = rest.chars().next().map_or(1, char::len_utf8);
+                let next = rest[first..].find('<').map_or(rest.len(), |n| n + first);
                 literal.push_str(&rest[..next]);
                 rest = &rest[next..];
             }
             if !literal.trim().is_empty() && (rest.is_empty() || rest.starts_with('<')) {
+                // Its lines stay lines (a `<br>` is one line ending too).
                 let text = std::mem::take(&mut literal);
-                self.block(Block::Para(vec![Inline::Text(
-                    text.trim().to_owned(),
-                    Marks::default(),
-                )]));
+                let mut inl = Vec::new();
+                for (i, line) in text.trim().split('\n').enumerate() {
+                    if i > 0 {
+                        inl.push(Inline::Break);
+                    }
+                    if !line.is_empty() {
+                        inl.push(Inline::Text(line.to_owned(), Marks::default()));
+                    }
+                }
+                self.block(Block::Para(inl));
             }
         }
     }
@@ -584,13 +595,4 @@ fn decode_entities(s: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
-}
-
-/// Code text with each line ending (CR LF, or CR alone, as CommonMark counts them) as LF.
-pub(crate) fn line_endings(text: &str) -> String {
-    if text.contains('\r') {
-        text.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        text.to_owned()
-    }
 }

@@ -1,6 +1,6 @@
 //! Plain-text helpers the readers and writers share: control characters removed before parsing,
-//! bare `http(s)://` URLs told apart from the text around them (GFM autolink literals), and the
-//! escaping of text inside inline HTML.
+//! bare `http(s)://` URLs told apart from the text around them (GFM autolink literals), the
+//! escaping of text inside inline HTML, and code line endings as CommonMark counts them.
 
 /// `text` without control characters other than tab and line breaks: they mean nothing in rich
 /// text, storage XHTML cannot hold them, and CommonMark reads them inconsistently (found by
@@ -74,4 +74,13 @@ pub fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// Code text with each line ending (CR LF, or CR alone, as CommonMark counts them) as LF.
+pub(crate) fn line_endings(text: &str) -> String {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_owned()
+    }
 }

@@ -6,6 +6,7 @@
 //! gives the same document.
 
 use super::ast::{Block, Inline, Marks, merge_text};
+use super::plain_text::split_urls;
 use super::{Flavor, Format, Options, parse, render, structure::structure};
 
 mod limits;
@@ -111,8 +112,8 @@ pub fn check(md: &str, path: Path) -> Result<(), String> {
 }
 
 /// `doc` with the white space at the edges of marked text moved out of its marks (emphasis
-/// around ` h` or around `h` after a space reads the same) and runs of spaces as one, for
-/// comparing documents.
+/// around ` h` or around `h` after a space reads the same), runs of spaces as one and bare URLs
+/// in plain text as links to themselves, for comparing documents.
 fn canonical(doc: Vec<Block>) -> Vec<Block> {
     let edges = |inl: Vec<Inline>| {
         let mut out = Vec::with_capacity(inl.len());
@@ -141,21 +142,30 @@ fn canonical(doc: Vec<Block>) -> Vec<Block> {
         }
         // Runs of spaces read as one (XHTML collapses them; a reader may keep a run between
         // two marked texts).
-        merge_text(out)
-            .into_iter()
-            .map(|i| match i {
-                Inline::Text(t, m) if !m.code && t.contains("  ") => {
+        let mut spaced = Vec::new();
+        for i in merge_text(out) {
+            match i {
+                Inline::Text(t, m) if !m.code => {
                     let mut one = String::with_capacity(t.len());
                     for c in t.chars() {
                         if !(c == ' ' && one.ends_with(' ')) {
                             one.push(c);
                         }
                     }
-                    Inline::Text(one, m)
+                    // A bare URL in plain text links to itself, as the Markdown reader has it.
+                    if m.link.is_some() || !one.contains("://") {
+                        spaced.push(Inline::Text(one, m));
+                        continue;
+                    }
+                    for (piece, url) in split_urls(&one) {
+                        let link = url.then(|| piece.to_owned());
+                        spaced.push(Inline::Text(piece.to_owned(), Marks { link, ..m.clone() }));
+                    }
                 }
-                other => other,
-            })
-            .collect()
+                other => spaced.push(other),
+            }
+        }
+        merge_text(spaced)
     };
     map_inlines(doc, &edges)
 }

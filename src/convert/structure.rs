@@ -100,7 +100,7 @@ impl Walker {
                 Event::Text(t) => code.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
                     let mut text =
-                        super::from_markdown::line_endings(&self.code.take().unwrap_or_default());
+                        super::plain_text::line_endings(&self.code.take().unwrap_or_default());
                     if text.ends_with('\n') {
                         text.pop();
                     }

@@ -532,11 +532,11 @@ fn runs(inl: &[Inline], before: &str) -> String {
             Piece::Text(t) => {
                 let line_start = before_line_start && out.trim_matches([' ', '\t']).is_empty();
                 let mut follow = String::new();
-                for f in k + 1..pieces.len() {
+                for (f, next) in pieces.iter().enumerate().skip(k + 1) {
                     if follow.len() >= 8 {
                         break;
                     }
-                    follow.push_str(&shown(f, &pieces[f]));
+                    follow.push_str(&shown(f, next));
                 }
                 out.push_str(&escape_before(t, line_start, &follow));
             }
