@@ -271,18 +271,10 @@ impl Builder {
             }
             _ => {}
         }
+        // Bare URLs are linked when the text is complete (`finished`): escapes split the text
+        // into events, and a URL runs across them.
         let marks = self.current_marks();
-        if marks.link.is_some() || marks.code || !t.contains("://") {
-            self.inline(Inline::Text(t.to_owned(), marks));
-            return;
-        }
-        for (piece, is_url) in split_urls(t) {
-            let mut m = marks.clone();
-            if is_url {
-                m.link = Some(piece.to_owned());
-            }
-            self.inline(Inline::Text(piece.to_owned(), m));
-        }
+        self.inline(Inline::Text(t.to_owned(), marks));
     }
 
     /// Adds inline content to the innermost frame that takes it.
@@ -351,14 +343,12 @@ impl Builder {
         match frame {
             Frame::Root(_) | Frame::Skip => {}
             Frame::Para(inl) => {
-                let inl = trim_inlines(merge_text(inl));
+                let inl = finished(inl);
                 if !inl.is_empty() {
                     self.block(Block::Para(inl));
                 }
             }
-            Frame::Heading(level, inl) => {
-                self.block(Block::Heading(level, trim_inlines(merge_text(inl))))
-            }
+            Frame::Heading(level, inl) => self.block(Block::Heading(level, finished(inl))),
             Frame::Code(lang, text) => {
                 let mut text = super::plain_text::line_endings(&text);
                 if text.ends_with('\n') {
@@ -571,8 +561,26 @@ impl Builder {
     }
 }
 
+/// The inline content of a paragraph, heading, item or cell once read: runs with the same marks
+/// joined, bare URLs (GFM autolink literals) in plain text linked, edges trimmed.
+pub(super) fn finished(inl: Vec<Inline>) -> Vec<Inline> {
+    let mut out = Vec::with_capacity(inl.len());
+    for i in merge_text(inl) {
+        match i {
+            Inline::Text(t, m) if m.link.is_none() && !m.code && t.contains("://") => {
+                for (piece, url) in split_urls(&t) {
+                    let link = url.then(|| piece.to_owned());
+                    out.push(Inline::Text(piece.to_owned(), Marks { link, ..m.clone() }));
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    trim_inlines(out)
+}
+
 fn flush_inline(inl: &mut Vec<Inline>, body: &mut Vec<Block>) {
-    let content = trim_inlines(merge_text(std::mem::take(inl)));
+    let content = finished(std::mem::take(inl));
     if !content.is_empty() {
         body.push(Block::Para(content));
     }

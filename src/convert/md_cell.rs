@@ -5,7 +5,7 @@
 //! (the meeting-notes template does), so they survive a round trip through Markdown instead of
 //! becoming run-together text.
 
-use super::ast::{Block, Inline, Item, MAX_DEPTH, Marks, merge_text, trim_inlines};
+use super::ast::{Block, Inline, Item, MAX_DEPTH, Marks};
 
 /// Reader side: the blocks of one cell, built as list tags arrive. The caller collects the inline
 /// content between tags and hands it over with each tag.
@@ -69,7 +69,7 @@ impl CellBody {
     }
 
     fn flush(&mut self, inl: &mut Vec<Inline>) {
-        let content = trim_inlines(merge_text(std::mem::take(inl)));
+        let content = super::from_markdown::finished(std::mem::take(inl));
         if !content.is_empty() {
             self.push(Block::Para(content));
         }

@@ -15,14 +15,17 @@ pub fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Splits text around bare `http://` / `https://` URLs (GFM autolink literals): pieces with a flag
-/// telling URLs apart. Trailing punctuation and an unbalanced `)` stay outside the URL.
+/// telling URLs apart. Trailing punctuation and an unbalanced `)` stay outside the URL, and `|`,
+/// brackets and braces end it (a table cell's bar; wiki link and macro delimiters).
 pub fn split_urls(text: &str) -> Vec<(&str, bool)> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(at) = find_url_start(rest) {
         let tail = &rest[at..];
         let mut end = tail
-            .find(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '"')
+            .find(|c: char| {
+                c.is_whitespace() || matches!(c, '<' | '>' | '"' | '|' | '[' | ']' | '{' | '}')
+            })
             .unwrap_or(tail.len());
         loop {
             let url = &tail[..end];

@@ -112,8 +112,9 @@ pub fn check(md: &str, path: Path) -> Result<(), String> {
 }
 
 /// `doc` with the white space at the edges of marked text moved out of its marks (emphasis
-/// around ` h` or around `h` after a space reads the same), runs of spaces as one and bare URLs
-/// in plain text as links to themselves, for comparing documents.
+/// around ` h` or around `h` after a space reads the same), runs of spaces as one, no white
+/// space next to a line break, and bare URLs in plain text as links to themselves, for
+/// comparing documents.
 fn canonical(doc: Vec<Block>) -> Vec<Block> {
     let edges = |inl: Vec<Inline>| {
         let mut out = Vec::with_capacity(inl.len());
@@ -165,7 +166,31 @@ fn canonical(doc: Vec<Block>) -> Vec<Block> {
                 other => spaced.push(other),
             }
         }
-        merge_text(spaced)
+        // White space next to a line break is not kept by Markdown (nor compared).
+        let mut out: Vec<Inline> = Vec::with_capacity(spaced.len());
+        for i in merge_text(spaced) {
+            match i {
+                Inline::Text(t, m) if !m.code && matches!(out.last(), Some(Inline::Break)) => {
+                    let t = t.trim_start();
+                    if !t.is_empty() {
+                        out.push(Inline::Text(t.to_owned(), m));
+                    }
+                }
+                Inline::Break => {
+                    if let Some(Inline::Text(t, m)) = out.last_mut() {
+                        if !m.code {
+                            t.truncate(t.trim_end().len());
+                            if t.is_empty() {
+                                out.pop();
+                            }
+                        }
+                    }
+                    out.push(Inline::Break);
+                }
+                other => out.push(other),
+            }
+        }
+        out
     };
     map_inlines(doc, &edges)
 }

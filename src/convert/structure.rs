@@ -205,21 +205,9 @@ impl Walker {
     }
 
     fn text(&mut self, t: &str, code: bool) {
-        if code || self.marks.code > 0 || !self.marks.links.is_empty() || !t.contains("://") {
-            let m = self.mark_names(code);
-            self.inline.push(Tok::Text(t.to_owned(), m));
-            return;
-        }
-        for (piece, url) in split_urls(t) {
-            if url {
-                self.marks.links.push(piece.to_owned());
-            }
-            let m = self.mark_names(false);
-            self.inline.push(Tok::Text(piece.to_owned(), m));
-            if url {
-                self.marks.links.pop();
-            }
-        }
+        // Bare URLs are linked in `flush`, once the text split by escapes is whole again.
+        let m = self.mark_names(code);
+        self.inline.push(Tok::Text(t.to_owned(), m));
     }
 
     fn mark_names(&self, code: bool) -> String {
@@ -249,7 +237,36 @@ impl Walker {
         if self.inline.is_empty() {
             return;
         }
-        let toks = std::mem::take(&mut self.inline);
+        // Text events with the same marks are one text; bare URLs in plain text link.
+        let mut toks: Vec<Tok> = Vec::new();
+        for t in std::mem::take(&mut self.inline) {
+            if let (Tok::Text(s, m), Some(Tok::Text(ps, pm))) = (&t, toks.last_mut()) {
+                if m == pm {
+                    ps.push_str(s);
+                    continue;
+                }
+            }
+            toks.push(t);
+        }
+        let toks: Vec<Tok> = toks
+            .into_iter()
+            .flat_map(|t| match t {
+                Tok::Text(s, m) if !is_code(&m) && !m.contains("link=") && s.contains("://") => {
+                    split_urls(&s)
+                        .into_iter()
+                        .map(|(piece, url)| {
+                            let m = match (url, m.is_empty()) {
+                                (false, _) => m.clone(),
+                                (true, true) => format!("link={piece}"),
+                                (true, false) => format!("{m},link={piece}"),
+                            };
+                            Tok::Text(piece.to_owned(), m)
+                        })
+                        .collect::<Vec<_>>()
+                }
+                other => vec![other],
+            })
+            .collect();
         // White space at the edge of a marked run is plain; runs with equal marks are one.
         let mut norm: Vec<Tok> = Vec::new();
         let push = |t: Tok, norm: &mut Vec<Tok>| {

@@ -324,7 +324,10 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
                 }
                 let label = runs(&inl[i..j], "[");
                 let plain: String = super::ast::inline_text(&inl[i..j]);
-                if plain == href && super::to_storage::is_attachment(&href) {
+                if plain == href
+                    && super::to_storage::is_attachment(&href)
+                    && wiki_href(&href) == href
+                {
                     out.push_str(&format!("[^{href}]"));
                     i = j;
                     continue;
