@@ -6,12 +6,11 @@ use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd,
 };
 
-use super::ast::{
-    Block, Cell, Inline, Item, MAX_DEPTH, Marks, PanelKind, merge_text, trim_inlines,
-};
+use super::ast::{Block, Cell, Inline, Item, MAX_DEPTH, Marks, PanelKind};
 use super::entities::strip_tags;
 use super::md_cell::CellBody;
-use super::plain_text::{split_urls, without_controls};
+use super::md_text::{finished, flush_inline};
+use super::plain_text::without_controls;
 use super::structure::{attr, is_html_element};
 
 /// Link destinations with this prefix are user mentions.
@@ -132,7 +131,7 @@ impl Builder {
                     self.inline(Inline::Text(" ".into(), self.current_marks()));
                 }
             }
-            Event::HardBreak => self.inline(Inline::Break),
+            Event::HardBreak => self.line_break(),
             Event::Rule => self.block(Block::Rule),
             Event::TaskListMarker(done) => {
                 if let Some(Frame::Item { task, .. }) = self
@@ -275,6 +274,20 @@ impl Builder {
         // into events, and a URL runs across them.
         let marks = self.current_marks();
         self.inline(Inline::Text(t.to_owned(), marks));
+    }
+
+    /// A line break; in a heading, which Markdown writes on one line, a space.
+    fn line_break(&mut self) {
+        let inner = self
+            .stack
+            .iter()
+            .rev()
+            .find(|f| !matches!(f, Frame::Skip | Frame::Row(_) | Frame::Html(_)));
+        if matches!(inner, Some(Frame::Heading(..))) {
+            self.inline(Inline::Text(" ".into(), self.current_marks()));
+        } else {
+            self.inline(Inline::Break);
+        }
     }
 
     /// Adds inline content to the innermost frame that takes it.
@@ -532,7 +545,7 @@ impl Builder {
                 *c + 1
             };
         } else if name == "br" {
-            self.inline(Inline::Break);
+            self.line_break();
         } else if name == "a" {
             if closing {
                 if self.marks.anchors.pop() == Some(true) {
@@ -558,31 +571,6 @@ impl Builder {
         } else {
             self.inline(Inline::Text(html.to_owned(), self.current_marks()));
         }
-    }
-}
-
-/// The inline content of a paragraph, heading, item or cell once read: runs with the same marks
-/// joined, bare URLs (GFM autolink literals) in plain text linked, edges trimmed.
-pub(super) fn finished(inl: Vec<Inline>) -> Vec<Inline> {
-    let mut out = Vec::with_capacity(inl.len());
-    for i in merge_text(inl) {
-        match i {
-            Inline::Text(t, m) if m.link.is_none() && !m.code && t.contains("://") => {
-                for (piece, url) in split_urls(&t) {
-                    let link = url.then(|| piece.to_owned());
-                    out.push(Inline::Text(piece.to_owned(), Marks { link, ..m.clone() }));
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    trim_inlines(out)
-}
-
-fn flush_inline(inl: &mut Vec<Inline>, body: &mut Vec<Block>) {
-    let content = finished(std::mem::take(inl));
-    if !content.is_empty() {
-        body.push(Block::Para(content));
     }
 }
 

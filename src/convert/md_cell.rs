@@ -69,7 +69,7 @@ impl CellBody {
     }
 
     fn flush(&mut self, inl: &mut Vec<Inline>) {
-        let content = super::from_markdown::finished(std::mem::take(inl));
+        let content = super::md_text::finished(std::mem::take(inl));
         if !content.is_empty() {
             self.push(Block::Para(content));
         }

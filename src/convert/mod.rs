@@ -13,6 +13,7 @@ mod lang;
 mod md_cell;
 mod md_delims;
 mod md_escape;
+mod md_text;
 mod outline;
 mod plain_text;
 pub mod roundtrip;

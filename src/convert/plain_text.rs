@@ -16,7 +16,8 @@ pub fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Splits text around bare `http://` / `https://` URLs (GFM autolink literals): pieces with a flag
 /// telling URLs apart. Trailing punctuation and an unbalanced `)` stay outside the URL, and `|`,
-/// brackets and braces end it (a table cell's bar; wiki link and macro delimiters).
+/// brackets, braces and a backslash end it (a table cell's bar; wiki link and macro delimiters;
+/// no URL holds a bare backslash).
 pub fn split_urls(text: &str) -> Vec<(&str, bool)> {
     let mut out = Vec::new();
     let mut rest = text;
@@ -24,7 +25,8 @@ pub fn split_urls(text: &str) -> Vec<(&str, bool)> {
         let tail = &rest[at..];
         let mut end = tail
             .find(|c: char| {
-                c.is_whitespace() || matches!(c, '<' | '>' | '"' | '|' | '[' | ']' | '{' | '}')
+                c.is_whitespace()
+                    || matches!(c, '<' | '>' | '"' | '|' | '[' | ']' | '{' | '}' | '\\')
             })
             .unwrap_or(tail.len());
         loop {

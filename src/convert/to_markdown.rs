@@ -435,8 +435,13 @@ fn runs(inl: &[Inline], ctx: Ctx, in_link: bool, at_start: bool, tildes: bool) -
             continue;
         }
         let lead = &text[..text.len() - text.trim_start_matches([' ', '\t']).len()];
-        let lead = if marks.code { "" } else { lead };
-        let trail = &text[core.len() + lead.len()..];
+        // After a line break Markdown drops the white space a line starts with.
+        let new_line = out.ends_with('\n');
+        if new_line {
+            pending_ws.clear();
+        }
+        let trail = &text[core.len() + if marks.code { 0 } else { lead.len() }..];
+        let lead = if marks.code || new_line { "" } else { lead };
         let opening: Vec<Delim> = DELIMS
             .into_iter()
             .filter(|d| d.on(marks) && !open[..keep].iter().any(|o| o.d == *d))
