@@ -435,8 +435,9 @@ fn runs(inl: &[Inline], ctx: Ctx, in_link: bool, at_start: bool, tildes: bool) -
             continue;
         }
         let lead = &text[..text.len() - text.trim_start_matches([' ', '\t']).len()];
-        // After a line break Markdown drops the white space a line starts with.
-        let new_line = out.ends_with('\n');
+        // At the start of a block or after a line break Markdown drops the white space a
+        // line starts with.
+        let new_line = out.ends_with('\n') || (at_start && out.is_empty());
         if new_line {
             pending_ws.clear();
         }
