@@ -14,10 +14,11 @@ pub fn wiki_href(href: &str) -> String {
         .replace('}', "%7D")
 }
 
-/// A user id as `[~…]` can hold it: `[`, `]` and `|` would end the mention or its table cell and
-/// a backslash escapes what follows; real ids hold none of them, so they are dropped.
+/// A user id as `[~…]` can hold it: `[`, `]` and `|` would end the mention or its table cell, a
+/// backslash escapes what follows and braces open macros and monospace; real ids hold none of
+/// them, so they are dropped.
 pub fn wiki_user(id: &str) -> String {
-    id.replace(['[', ']', '|', '\\'], "")
+    id.replace(['[', ']', '|', '\\', '{', '}'], "")
 }
 
 /// An image source as `!src|alt="…"!` can hold it: `!`, `|` and line breaks end it (dropped),
