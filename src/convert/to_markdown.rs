@@ -373,6 +373,14 @@ fn is_email(s: &str) -> bool {
 }
 
 fn destination(href: &str) -> String {
+    // A backslash escapes the punctuation after it, so each one is written twice.
+    let doubled;
+    let href = if href.contains('\\') {
+        doubled = href.replace('\\', "\\\\");
+        doubled.as_str()
+    } else {
+        href
+    };
     // CommonMark takes parentheses in a bare destination only when they nest: `a)(b` closes
     // the link at its first `)`.
     let mut depth = 0i32;

@@ -373,15 +373,18 @@ fn inlines(inl: &[Inline], opts: &Options, one_line: bool) -> String {
                 let twice = out.is_empty() || out.ends_with('\n');
                 out.push_str(if one_line || twice { "\\\\ " } else { "\n" });
             }
-            Inline::Mention { id, .. } => match opts.flavor {
-                Flavor::Cloud => out.push_str(&format!("[~accountid:{}]", wiki_user(id))),
-                // An id that itself starts with `accountid:` keeps it behind the prefix the
-                // reader takes off.
-                Flavor::Server if id.starts_with("accountid:") => {
-                    out.push_str(&format!("[~accountid:{}]", wiki_user(id)))
+            Inline::Mention { id, .. } => {
+                let user = wiki_user(id);
+                match opts.flavor {
+                    Flavor::Cloud => out.push_str(&format!("[~accountid:{user}]")),
+                    // An id that itself starts with `accountid:` keeps it behind the prefix the
+                    // reader takes off.
+                    Flavor::Server if user.starts_with("accountid:") => {
+                        out.push_str(&format!("[~accountid:{user}]"))
+                    }
+                    Flavor::Server => out.push_str(&format!("[~{user}]")),
                 }
-                Flavor::Server => out.push_str(&format!("[~{}]", wiki_user(id))),
-            },
+            }
             Inline::Emoji { short, text } => {
                 out.push_str(&escape(text.as_deref().unwrap_or(short), false))
             }

@@ -16,9 +16,11 @@ pub fn wiki_href(href: &str) -> String {
 
 /// A user id as `[~…]` can hold it: `[`, `]` and `|` would end the mention or its table cell, a
 /// backslash escapes what follows and braces open macros and monospace; real ids hold none of
-/// them, so they are dropped.
+/// them, so they are dropped (and white space around the id, which the reader trims).
 pub fn wiki_user(id: &str) -> String {
     id.replace(['[', ']', '|', '\\', '{', '}'], "")
+        .trim()
+        .to_owned()
 }
 
 /// An image source as `!src|alt="…"!` can hold it: `!`, `|` and line breaks end it (dropped),
