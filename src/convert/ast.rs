@@ -21,6 +21,41 @@ pub struct Marks {
     pub link: Option<String>,
 }
 
+/// The marks that writers open and close around text (all but code and links), in the order
+/// they nest them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Emphasis {
+    Strike,
+    Strong,
+    Em,
+    Underline,
+    Sup,
+    Sub,
+}
+
+impl Emphasis {
+    pub const ALL: [Emphasis; 6] = [
+        Emphasis::Strike,
+        Emphasis::Strong,
+        Emphasis::Em,
+        Emphasis::Underline,
+        Emphasis::Sup,
+        Emphasis::Sub,
+    ];
+
+    /// Whether `m` has this mark.
+    pub fn on(self, m: &Marks) -> bool {
+        match self {
+            Emphasis::Strike => m.strike,
+            Emphasis::Strong => m.strong,
+            Emphasis::Em => m.em,
+            Emphasis::Underline => m.underline,
+            Emphasis::Sup => m.sup,
+            Emphasis::Sub => m.sub,
+        }
+    }
+}
+
 impl Marks {
     /// No formatting and no link.
     pub fn is_plain(&self) -> bool {

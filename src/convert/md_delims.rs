@@ -2,26 +2,8 @@
 //! closed around text runs, with the tag form where CommonMark's flanking rules would not read
 //! `*` or `~~` as a delimiter (next to punctuation, or run into another delimiter).
 
-use super::ast::Marks;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Delim {
-    Strike,
-    Strong,
-    Em,
-    Underline,
-    Sup,
-    Sub,
-}
-
-pub(super) const DELIMS: [Delim; 6] = [
-    Delim::Strike,
-    Delim::Strong,
-    Delim::Em,
-    Delim::Underline,
-    Delim::Sup,
-    Delim::Sub,
-];
+/// Markdown's name for the marks it writes with delimiters.
+pub(super) use super::ast::Emphasis as Delim;
 
 impl Delim {
     pub(super) fn open(self) -> &'static str {
@@ -50,16 +32,6 @@ impl Delim {
             Delim::Strong => Some(("<strong>", "</strong>")),
             Delim::Em => Some(("<em>", "</em>")),
             _ => None,
-        }
-    }
-    pub(super) fn on(self, m: &Marks) -> bool {
-        match self {
-            Delim::Strike => m.strike,
-            Delim::Strong => m.strong,
-            Delim::Em => m.em,
-            Delim::Underline => m.underline,
-            Delim::Sup => m.sup,
-            Delim::Sub => m.sub,
         }
     }
 }

@@ -8,8 +8,13 @@ use super::plain_text::split_urls;
 /// The inline content of a paragraph, heading, item or cell once read: runs with the same marks
 /// joined, bare URLs (GFM autolink literals) in plain text linked, edges trimmed.
 pub(super) fn finished(inl: Vec<Inline>) -> Vec<Inline> {
+    trim_inlines(link_bare_urls(merge_text(inl)))
+}
+
+/// `inl` with each bare URL in text that is neither code nor a link made a link to itself.
+pub(super) fn link_bare_urls(inl: Vec<Inline>) -> Vec<Inline> {
     let mut out = Vec::with_capacity(inl.len());
-    for i in merge_text(inl) {
+    for i in inl {
         match i {
             Inline::Text(t, m) if m.link.is_none() && !m.code && t.contains("://") => {
                 for (piece, url) in split_urls(&t) {
@@ -20,7 +25,7 @@ pub(super) fn finished(inl: Vec<Inline>) -> Vec<Inline> {
             other => out.push(other),
         }
     }
-    trim_inlines(out)
+    out
 }
 
 /// Ends the inline content read so far as a paragraph of `body` (when it holds anything).

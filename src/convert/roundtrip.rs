@@ -6,7 +6,7 @@
 //! gives the same document.
 
 use super::ast::{Block, Inline, Marks, merge_text};
-use super::plain_text::split_urls;
+use super::md_text::link_bare_urls;
 use super::{Flavor, Format, Options, parse, render, structure::structure};
 
 mod limits;
@@ -143,9 +143,9 @@ fn canonical(doc: Vec<Block>) -> Vec<Block> {
         }
         // Runs of spaces read as one (XHTML collapses them; a reader may keep a run between
         // two marked texts).
-        let mut spaced = Vec::new();
-        for i in merge_text(out) {
-            match i {
+        let spaced: Vec<Inline> = merge_text(out)
+            .into_iter()
+            .map(|i| match i {
                 Inline::Text(t, m) if !m.code => {
                     let mut one = String::with_capacity(t.len());
                     for c in t.chars() {
@@ -153,19 +153,13 @@ fn canonical(doc: Vec<Block>) -> Vec<Block> {
                             one.push(c);
                         }
                     }
-                    // A bare URL in plain text links to itself, as the Markdown reader has it.
-                    if m.link.is_some() || !one.contains("://") {
-                        spaced.push(Inline::Text(one, m));
-                        continue;
-                    }
-                    for (piece, url) in split_urls(&one) {
-                        let link = url.then(|| piece.to_owned());
-                        spaced.push(Inline::Text(piece.to_owned(), Marks { link, ..m.clone() }));
-                    }
+                    Inline::Text(one, m)
                 }
-                other => spaced.push(other),
-            }
-        }
+                other => other,
+            })
+            .collect();
+        // A bare URL in plain text links to itself, as the Markdown reader has it.
+        let spaced = link_bare_urls(spaced);
         // White space next to a line break is not kept by Markdown (nor compared).
         let mut out: Vec<Inline> = Vec::with_capacity(spaced.len());
         for i in merge_text(spaced) {

@@ -5,7 +5,7 @@
 use super::ast::{Block, Cell, Inline, Item, Marks, PanelKind};
 use super::from_markdown::MENTION_SCHEME;
 use super::md_cell::cell_html;
-use super::md_delims::{DELIMS, Delim, Open, close_delim, open_delim};
+use super::md_delims::{Delim, Open, close_delim, open_delim};
 use super::md_escape::{escape_bang_before_bracket, escape_line_start, escape_marked, escape_text};
 use super::plain_text::html_escape;
 
@@ -451,7 +451,7 @@ fn runs(inl: &[Inline], ctx: Ctx, in_link: bool, at_start: bool, tildes: bool) -
         }
         let trail = &text[core.len() + if marks.code { 0 } else { lead.len() }..];
         let lead = if marks.code || new_line { "" } else { lead };
-        let opening: Vec<Delim> = DELIMS
+        let opening: Vec<Delim> = Delim::ALL
             .into_iter()
             .filter(|d| d.on(marks) && !open[..keep].iter().any(|o| o.d == *d))
             .collect();

@@ -2,7 +2,7 @@
 //! `a+b+c`, `2^10^`, `aws_vpc_endpoint`, `{id}` or `[x]` reach Jira as written; code blocks use
 //! the language whitelist and fall back to `{noformat}`; mentions follow the deployment flavour.
 
-use super::ast::{Block, Cell, Inline, Item, Marks, PanelKind, blocks_text};
+use super::ast::{Block, Cell, Emphasis as Mark, Inline, Item, Marks, PanelKind, blocks_text};
 use super::lang::jira_language;
 use super::wiki_escape::{escape, escape_before, wiki_alt, wiki_href, wiki_src, wiki_user};
 use super::{Flavor, Options};
@@ -253,17 +253,8 @@ fn table(rows: &[Vec<Cell>], opts: &Options, out: &mut String) {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mark {
-    Strike,
-    Strong,
-    Em,
-    Underline,
-    Sup,
-    Sub,
-}
-
 impl Mark {
+    /// The wiki markup character that opens and closes the mark.
     fn ch(self) -> char {
         match self {
             Mark::Strike => '-',
@@ -274,26 +265,7 @@ impl Mark {
             Mark::Sub => '~',
         }
     }
-    fn on(self, m: &Marks) -> bool {
-        match self {
-            Mark::Strike => m.strike,
-            Mark::Strong => m.strong,
-            Mark::Em => m.em,
-            Mark::Underline => m.underline,
-            Mark::Sup => m.sup,
-            Mark::Sub => m.sub,
-        }
-    }
 }
-
-const ORDER: [Mark; 6] = [
-    Mark::Strike,
-    Mark::Strong,
-    Mark::Em,
-    Mark::Underline,
-    Mark::Sup,
-    Mark::Sub,
-];
 
 /// Inline content: marks wrap whole runs (`{*}` brace form next to letters), links are
 /// `[text|url]`, breaks are `\\` inside lists and cells and a new line elsewhere.
@@ -476,7 +448,7 @@ fn runs(inl: &[Inline], before: &str) -> String {
         if !pending_ws.is_empty() {
             pieces.push(Piece::Raw(std::mem::take(&mut pending_ws)));
         }
-        for m in ORDER {
+        for m in Mark::ALL {
             if m.on(marks) && !open.contains(&m) {
                 pieces.push(Piece::Open(m));
                 open.push(m);
